@@ -1,0 +1,423 @@
+"""Typed schema of the run configuration, and validation that fails in one clear line.
+
+Hydra composes ``configs/`` and ``scenarios/`` into a DictConfig; :func:`validate` turns it
+into a :class:`RunConfig` or raises :class:`ConfigError` whose message names the key, the
+value and what is allowed. The command line prints that line and exits with code 2 before
+any work is done.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from omegaconf import DictConfig, OmegaConf
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sim import states
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ENGLAND_AND_WALES_16_64_MID_2019 = 37_043_234
+MIN_POPULATION_SIZE = 1_000
+
+Area = Literal[states.AREAS]  # type: ignore[valid-type]
+AgeGroup = Literal[states.AGE_GROUPS]  # type: ignore[valid-type]
+AgeBand = Literal[states.AGE_BANDS]  # type: ignore[valid-type]
+Sex = Literal[states.SEXES]  # type: ignore[valid-type]
+Quintile = Literal[states.DEPRIVATION_QUINTILES]  # type: ignore[valid-type]
+Condition = Literal[states.CONDITIONS]  # type: ignore[valid-type]
+LimitingLevel = Literal[states.LIMITING]  # type: ignore[valid-type]
+WorkState = Literal[states.WORK_STATES]  # type: ignore[valid-type]
+IncapacityState = Literal[states.INCAPACITY_BENEFIT_STATES]  # type: ignore[valid-type]
+DisabilityState = Literal[states.DISABILITY_BENEFIT_STATES]  # type: ignore[valid-type]
+DurationBand = Literal[states.DURATION_BANDS]  # type: ignore[valid-type]
+
+Probability = float
+HazardRatio = float
+_MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class ConfigError(ValueError):
+    """A configuration value that is not allowed; the message is one line."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'2019-04' -> (2019, 4); raises ValueError for anything else."""
+    match = _MONTH_PATTERN.match(str(text))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError("expected a month as YYYY-MM, e.g. 2019-04")
+    return int(match.group(1)), int(match.group(2))
+
+
+def month_index(text: str, start: str) -> int:
+    """Months from ``start`` to ``text`` (both YYYY-MM)."""
+    year, month = parse_month(text)
+    start_year, start_month = parse_month(start)
+    return (year - start_year) * 12 + (month - start_month)
+
+
+class Hazard(Strict):
+    """A per-month transition: probability for a reference person, times hazard ratios.
+
+    The reference person has every ratio equal to 1. Ratios apply to the rate
+    ``-ln(1 - base)``, and the month's probability is ``1 - exp(-rate)``, so ratios compose
+    without ever giving a probability above 1. A ratio of 0 marks a transition impossible
+    for that group (a structural zero, e.g. no long-term sickness without a limiting
+    condition). ``conditions`` ratios multiply once for each condition the person has.
+    """
+
+    base: Probability = Field(ge=0.0, le=1.0)
+    age_group: dict[AgeGroup, HazardRatio] = {}
+    sex: dict[Sex, HazardRatio] = {}
+    deprivation: dict[Quintile, HazardRatio] = {}
+    area: dict[Area, HazardRatio] = {}
+    conditions: dict[Condition, HazardRatio] = {}
+    limiting: dict[LimitingLevel, HazardRatio] = {}
+    work_state: dict[WorkState, HazardRatio] = {}
+    incapacity_benefit: dict[IncapacityState, HazardRatio] = {}
+    disability_benefit: dict[DisabilityState, HazardRatio] = {}
+    duration: dict[DurationBand, HazardRatio] = {}
+    source: str = Field(min_length=3)
+
+    @field_validator(
+        "age_group", "sex", "deprivation", "area", "conditions", "limiting", "work_state",
+        "incapacity_benefit", "disability_benefit", "duration",
+    )
+    @classmethod
+    def _ratios_not_negative(cls, ratios: dict[str, float]) -> dict[str, float]:
+        for level, ratio in ratios.items():
+            if not ratio >= 0:
+                raise ValueError(f"hazard ratio for {level} must be 0 or more, got {ratio}")
+        return ratios
+
+
+class Transitions(Strict):
+    transitions: dict[str, Hazard]
+
+
+class HealthConfig(Transitions):
+    pass
+
+
+class WorkConfig(Transitions):
+    pass
+
+
+class IncapacityBenefitConfig(Transitions):
+    pass
+
+
+class PipReview(Strict):
+    """What happens when a finite PIP award reaches its end month (shares sum to 1)."""
+
+    same_award: Probability = Field(ge=0.0, le=1.0)
+    higher_award: Probability = Field(ge=0.0, le=1.0)
+    lower_award: Probability = Field(ge=0.0, le=1.0)
+    disallowed: Probability = Field(ge=0.0, le=1.0)
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> PipReview:
+        total = self.same_award + self.higher_award + self.lower_award + self.disallowed
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"review outcome shares must sum to 1, got {total:.4f}")
+        return self
+
+
+class DisabilityBenefitConfig(Transitions):
+    award_lengths_file: str
+    review: PipReview
+
+
+class MortalityRatios(Strict):
+    """Hazard ratios of death, renormalised to the life table by age and sex in April 2019."""
+
+    conditions: dict[Condition, HazardRatio] = {}
+    limiting: dict[LimitingLevel, HazardRatio] = {}
+    deprivation: dict[Quintile, HazardRatio] = {}
+    source: str = Field(min_length=3)
+
+
+class Demography(Strict):
+    entrants_per_month: float = Field(ge=0.0)
+    entrants_source: str = Field(min_length=3)
+    immigrant_age_months: tuple[StrictInt, StrictInt]
+    immigrant_age_source: str = Field(min_length=3)
+    mortality_file: str
+    population_path_file: str
+    mortality_ratios: MortalityRatios
+
+    @field_validator("immigrant_age_months")
+    @classmethod
+    def _immigrant_ages_within_working_age(cls, ages: tuple[int, int]) -> tuple[int, int]:
+        low, high = ages
+        if not states.ENTRY_AGE_MONTHS <= low <= high < states.EXIT_AGE_MONTHS:
+            raise ValueError(
+                f"expected [low, high] months with {states.ENTRY_AGE_MONTHS} <= low <= high"
+                f" < {states.EXIT_AGE_MONTHS}"
+            )
+        return ages
+
+
+class ConditionStructure(Strict):
+    correlation: float = Field(ge=0.0, lt=1.0)
+    correlation_source: str = Field(min_length=3)
+    deprivation_ratio: dict[Condition, float]
+    deprivation_source: str = Field(min_length=3)
+
+
+class LimitingStructure(Strict):
+    share_by_age_band: dict[AgeBand, Probability]
+    share_source: str = Field(min_length=3)
+    condition_weight: dict[Condition, float]
+    deprivation_ratio: float = Field(gt=0.0)
+    source: str = Field(min_length=3)
+
+
+class WorkStructure(Strict):
+    inactive_other_by_age_group: dict[AgeGroup, float]
+    unemployed_by_age_band: dict[AgeBand, float]
+    limiting_ratio_inactive_other: float = Field(gt=0.0)
+    limiting_ratio_unemployed: float = Field(gt=0.0)
+    deprivation_ratio: float = Field(gt=0.0)
+    mental_health_ratio_long_term_sick: float = Field(gt=0.0)
+    condition_count_ratio_long_term_sick: float = Field(gt=0.0)
+    source: str = Field(min_length=3)
+
+
+class BenefitStructure(Strict):
+    incapacity_by_work_state: dict[WorkState, float]
+    incapacity_awaiting_share: Probability = Field(ge=0.0, le=1.0)
+    incapacity_lcwra_share: Probability = Field(ge=0.0, le=1.0)
+    mental_health_ratio_lcwra: float = Field(gt=0.0)
+    pip_enhanced_share: Probability = Field(ge=0.0, le=1.0)
+    pip_awaiting_share: Probability = Field(ge=0.0, le=1.0)
+    pip_ongoing_share: Probability = Field(ge=0.0, le=1.0)
+    mean_months_on_incapacity_benefit: float = Field(gt=0.0)
+    source: str = Field(min_length=3)
+
+
+class DurationStructure(Strict):
+    mean_months_in_work_state: dict[WorkState, float]
+    mean_months_in_health_state: float = Field(gt=0.0)
+    source: str = Field(min_length=3)
+
+
+class PopulationData(Strict):
+    population_by_area: str
+    population_by_age_group: str
+    population_by_area_age_band: str
+    condition_prevalence: str
+    deprivation_by_area: str
+    inactivity_by_area: str
+    published_figures: str
+    geography_scaling: str
+
+
+class StartingTargets(Strict):
+    """Ids in published_figures.csv of the figures that set the April 2019 marginals."""
+
+    employment_rate: str
+    inactivity_rate: str
+    long_term_sick_share: str
+    employment_rate_50_64: str
+    incapacity_benefit_recipients: str
+    disability_benefit_recipients: str
+    health_benefit_recipients: str
+    incapacity_lcwra_share: str
+
+
+class PopulationConfig(Strict):
+    size: StrictInt = Field(ge=MIN_POPULATION_SIZE, le=ENGLAND_AND_WALES_16_64_MID_2019)
+    areas: Literal["all"] | list[Area] = "all"
+    female_share: Probability = Field(gt=0.0, lt=1.0)
+    female_share_source: str = Field(min_length=3)
+    data: PopulationData
+    targets: StartingTargets
+    conditions: ConditionStructure
+    limiting: LimitingStructure
+    work: WorkStructure
+    benefits: BenefitStructure
+    durations: DurationStructure
+
+    @field_validator("areas")
+    @classmethod
+    def _areas_not_empty(cls, areas: Any) -> Any:
+        if isinstance(areas, list) and not areas:
+            raise ValueError("expected `all` or a non-empty list of area ids")
+        if isinstance(areas, list) and len(set(areas)) != len(areas):
+            raise ValueError("area ids must not repeat")
+        return areas
+
+    @property
+    def area_ids(self) -> tuple[str, ...]:
+        return states.AREAS if self.areas == "all" else tuple(self.areas)
+
+
+class PanelConfig(Strict):
+    size: StrictInt = Field(ge=0)
+
+
+class PeriodConfig(Strict):
+    start: str
+    end: str
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _is_month(cls, text: Any) -> str:
+        parse_month(str(text))
+        return str(text)
+
+    @model_validator(mode="after")
+    def _start_not_after_end(self) -> PeriodConfig:
+        if month_index(self.end, self.start) < 0:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
+    @property
+    def months(self) -> int:
+        return month_index(self.end, self.start) + 1
+
+
+class SpendingConfig(Strict):
+    rates_file: str
+    scale_to_published: dict[Literal["incapacity_benefit", "disability_benefit"], float]
+    scale_source: str = Field(min_length=3)
+    lcw_legacy_element_share: Probability = Field(ge=0.0, le=1.0)
+    lcw_legacy_element_source: str = Field(min_length=3)
+
+
+class ScenarioConfig(Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+
+
+class RunSettings(Strict):
+    progress: bool = True
+    threads: StrictInt = Field(ge=0, default=0)
+    write_panel: bool = True
+
+
+class RunConfig(Strict):
+    seed: StrictInt = Field(ge=0)
+    period: PeriodConfig
+    population: PopulationConfig
+    panel: PanelConfig
+    demography: Demography
+    health: HealthConfig
+    work: WorkConfig
+    incapacity_benefit: IncapacityBenefitConfig
+    disability_benefit: DisabilityBenefitConfig
+    spending: SpendingConfig
+    scenario: ScenarioConfig
+    run: RunSettings
+
+    @model_validator(mode="after")
+    def _data_files_exist(self) -> RunConfig:
+        files = dict(self.population.data)
+        files["demography.mortality_file"] = self.demography.mortality_file
+        files["demography.population_path_file"] = self.demography.population_path_file
+        files["disability_benefit.award_lengths_file"] = self.disability_benefit.award_lengths_file
+        files["spending.rates_file"] = self.spending.rates_file
+        for key, name in files.items():
+            if not data_path(name).is_file():
+                dotted = key if "." in key else f"population.data.{key}"
+                raise ConfigError(
+                    f"{dotted}: {name!r} is not a file in {DATA_DIR} (or an absolute path)"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _panel_fits_population(self) -> RunConfig:
+        if self.panel.size > self.population.size:
+            raise ConfigError(
+                f"panel.size: {self.panel.size} is not allowed; expected at most"
+                f" population.size ({self.population.size})"
+            )
+        return self
+
+
+def data_path(name: str) -> Path:
+    """A data file named in the config: relative names live in ``sim/data/``."""
+    path = Path(name)
+    return path if path.is_absolute() else DATA_DIR / path
+
+
+def _dotted(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part != "[key]"]
+    return ".".join(parts)
+
+
+def _one_line(error: dict[str, Any], raw: dict[str, Any]) -> str:
+    location = error["loc"]
+    key = _dotted(location)
+    message = error["msg"].replace("\n", " ")
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key; check the spelling against configs/ (docs/model.md lists every key)"
+    if error["type"] == "missing":
+        return f"{key}: missing; this key is required"
+    if "[key]" in location:
+        value = location[-2] if location[-1] == "[key]" else location[-1]
+        return f"{key}: {value!r} is not allowed; {_allowed(message)}"
+    value = error.get("input")
+    if isinstance(value, (dict, list)) and len(str(value)) > 80:
+        return f"{key}: {message}"
+    return f"{key}: {value!r} is not allowed; {_allowed(message)}"
+
+
+def _allowed(message: str) -> str:
+    return "expected " + message[0].lower() + message[1:] if message.startswith("Input should") \
+        else message
+
+
+def validate(config: DictConfig | dict[str, Any]) -> RunConfig:
+    """The typed run configuration, or ConfigError naming the first bad key and value."""
+    if isinstance(config, DictConfig):
+        raw = OmegaConf.to_container(config, resolve=True)
+    else:
+        raw = dict(config)
+    raw = {key: value for key, value in raw.items() if key != "hydra"}  # type: ignore[union-attr]
+    try:
+        return RunConfig.model_validate(raw)
+    except ConfigError:
+        raise
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        raise ConfigError(_one_line(first, raw)) from None
+    except ValueError as error:
+        raise ConfigError(str(error).splitlines()[0]) from None
+
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
+    """The composed config for ``overrides``, as ``python -m sim`` would build it.
+
+    For notebooks, tests and the calibration, which run models without the CLI.
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return hydra_compose(config_name="config", overrides=list(overrides))
+
+
+def load(overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """Compose and validate in one step."""
+    return validate(compose(overrides))

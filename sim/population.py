@@ -1,0 +1,569 @@
+"""Synthesise the April 2019 population (and each month's entrants and immigrants).
+
+People are drawn attribute by attribute, each conditional on the ones before:
+
+    area -> age -> sex -> deprivation quintile      (ONS counts, IMD 2019 shares)
+         -> conditions                                (prevalence by age band and sex x
+                                                       deprivation ratio; Gaussian copula)
+         -> limiting condition                        (needs a condition)
+         -> work state                                (long-term sick needs a limiting one)
+         -> incapacity and disability benefits        (need a limiting condition)
+         -> months already spent in each state
+
+Where a published marginal exists (employment rate, caseloads...), the probability of a
+state is ``1 - exp(-k x)``: ``x`` is the product of the relative risks in
+configs/population, and the scale ``k`` is solved on a fixed pilot sample so the
+population mean hits the published target. The pilot uses its own fixed seed, so the
+scales are the same for every run seed and for every month's entrants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from sim import states
+from sim.config import RunConfig, data_path
+from sim.people import allocate
+from sim.published import load_figures
+
+PILOT_SIZE = 200_000
+PILOT_SEED = 20190401
+CHUNK_SIZE = 1_000_000
+MAX_PROBABILITY_SCALE = 1e6
+N_GROUPS = len(states.AGE_GROUPS)
+N_BANDS = len(states.AGE_BANDS)
+N_QUINTILES = len(states.DEPRIVATION_QUINTILES)
+AGE_BAND_OF_GROUP = np.array(states.AGE_BAND_OF_GROUP)
+GROUP_LOWER_MONTHS = np.array(states.AGE_GROUP_LOWER_YEARS) * 12
+GROUP_UPPER_MONTHS = np.append(GROUP_LOWER_MONTHS[1:], states.EXIT_AGE_MONTHS)
+
+
+def geometric_gradient(ratio: float) -> np.ndarray:
+    """Multipliers for quintiles q1..q5 with q1/q5 = ratio, q3 = 1."""
+    return ratio ** ((2 - np.arange(N_QUINTILES)) / 4)
+
+
+def solve_scale(x: np.ndarray, target_mean: float) -> float:
+    """k such that mean(1 - exp(-k x)) = target_mean (bisection on log k)."""
+    if target_mean <= 0:
+        return 0.0
+    reachable = float(np.mean(x > 0))
+    if target_mean >= reachable:
+        raise ValueError(
+            f"target share {target_mean:.4f} is not reachable: only {reachable:.4f} of the"
+            " pilot population can be in the state"
+        )
+    low, high = -20.0, np.log(MAX_PROBABILITY_SCALE)
+    for _ in range(80):
+        middle = 0.5 * (low + high)
+        if np.mean(-np.expm1(-np.exp(middle) * x)) < target_mean:
+            low = middle
+        else:
+            high = middle
+    return float(np.exp(0.5 * (low + high)))
+
+
+def share_probability(scale: float, x: np.ndarray) -> np.ndarray:
+    return -np.expm1(-scale * x)
+
+
+def _geometric_months(rng: np.random.Generator, mean: float, cap: np.ndarray) -> np.ndarray:
+    """Months already spent in a state: geometric with the given mean, at most ``cap``."""
+    draws = rng.geometric(1.0 / (mean + 1.0), size=cap.size) - 1
+    return np.minimum(draws, cap)
+
+
+@dataclass
+class StartingTables:
+    """Everything the synthesis needs, read once per run from data files and config."""
+
+    config: RunConfig
+
+    @cached_property
+    def area_ids(self) -> tuple[str, ...]:
+        return self.config.population.area_ids
+
+    @cached_property
+    def area_codes(self) -> np.ndarray:
+        return np.array([states.AREAS.index(a) for a in self.area_ids], dtype=np.uint8)
+
+    @cached_property
+    def area_people(self) -> np.ndarray:
+        """People aged 16-64 in mid-2019 in each simulated area."""
+        table = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        people = table.set_index("area")["people_16_64"]
+        return people.loc[list(self.area_ids)].to_numpy(dtype=float)
+
+    @cached_property
+    def england_and_wales_people(self) -> float:
+        table = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        return float(table["people_16_64"].sum())
+
+    @cached_property
+    def simulated_share(self) -> float:
+        """Share of E&W's 16-64s living in the simulated areas (1 when all areas)."""
+        return float(self.area_people.sum() / self.england_and_wales_people)
+
+    @cached_property
+    def age_group_share_by_area(self) -> np.ndarray:
+        """[area code, age group] shares: the area's broad bands, national 5-year split.
+
+        Areas with published bands (the three ICBs) use them; others use England & Wales
+        less those three, an assumption that the rest of the country shares one profile.
+        """
+        groups = pd.read_csv(data_path(self.config.population.data.population_by_age_group))
+        group_people = groups.set_index("age_group")["people_16_64"].loc[list(states.AGE_GROUPS)]
+        group_people = group_people.to_numpy(dtype=float)
+        band_people = np.bincount(AGE_BAND_OF_GROUP, weights=group_people, minlength=N_BANDS)
+        within_band = group_people / band_people[AGE_BAND_OF_GROUP]
+        bands = pd.read_csv(data_path(self.config.population.data.population_by_area_age_band))
+        by_area = bands.pivot(index="area", columns="age_band", values="people")
+        by_area = by_area[list(states.AGE_BANDS)]
+        rest = by_area.loc["england_and_wales"] - by_area.drop("england_and_wales").sum()
+        shares = np.zeros((len(states.AREAS), N_GROUPS))
+        for code, area in enumerate(states.AREAS):
+            area_bands = by_area.loc[area] if area in by_area.index else rest
+            band_share = area_bands.to_numpy(dtype=float) / area_bands.sum()
+            shares[code] = band_share[AGE_BAND_OF_GROUP] * within_band
+        return shares
+
+    @cached_property
+    def deprivation_share_by_area(self) -> np.ndarray:
+        table = pd.read_csv(data_path(self.config.population.data.deprivation_by_area))
+        table = table.set_index("area").loc[list(states.AREAS), list(states.DEPRIVATION_QUINTILES)]
+        shares = table.to_numpy(dtype=float)
+        return shares / shares.sum(axis=1, keepdims=True)
+
+    @cached_property
+    def inactivity_ratio_by_area(self) -> np.ndarray:
+        """Each area's 2019 inactivity rate relative to the population-weighted average."""
+        table = pd.read_csv(data_path(self.config.population.data.inactivity_by_area))
+        rate = table.set_index("area").loc[list(states.AREAS), "inactivity_rate_16_64"]
+        people = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        weights = people.set_index("area").loc[list(states.AREAS), "people_16_64"]
+        average = float(np.average(rate, weights=weights))
+        return rate.to_numpy(dtype=float) / average
+
+    @cached_property
+    def prevalence(self) -> np.ndarray:
+        """[condition, age band, sex] prevalence in 2019."""
+        table = pd.read_csv(data_path(self.config.population.data.condition_prevalence))
+        prevalence = np.zeros((len(states.CONDITIONS), N_BANDS, len(states.SEXES)))
+        for row in table.itertuples(index=False):
+            prevalence[
+                states.CONDITIONS.index(row.condition),
+                states.AGE_BANDS.index(row.age_band),
+                states.SEXES.index(row.sex),
+            ] = row.prevalence
+        return prevalence
+
+    @cached_property
+    def condition_deprivation_multiplier(self) -> np.ndarray:
+        """[condition, quintile] multipliers with mean 1 over England & Wales."""
+        national = self.national_deprivation_share
+        rows = []
+        for condition in states.CONDITIONS:
+            gradient = geometric_gradient(self.config.population.conditions.deprivation_ratio[condition])
+            rows.append(gradient / np.dot(gradient, national))
+        return np.array(rows)
+
+    @cached_property
+    def national_deprivation_share(self) -> np.ndarray:
+        people = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        weights = people.set_index("area").loc[list(states.AREAS), "people_16_64"].to_numpy(float)
+        share = weights @ self.deprivation_share_by_area
+        return share / share.sum()
+
+    @cached_property
+    def targets(self) -> dict[str, float]:
+        """Starting marginals as shares of the 16-64 population (E&W terms)."""
+        figures = load_figures(
+            self.config.population.data.published_figures,
+            self.config.population.data.geography_scaling,
+        )
+        ids = self.config.population.targets
+        people = self.england_and_wales_people
+
+        def share(figure_id: str) -> float:
+            figure = figures[figure_id]
+            return figure.england_and_wales / people if figure.is_count else figure.value
+
+        incapacity = share(ids.incapacity_benefit_recipients)
+        disability = share(ids.disability_benefit_recipients)
+        either = share(ids.health_benefit_recipients)
+        return {
+            "employment_rate": share(ids.employment_rate),
+            "inactivity_rate": share(ids.inactivity_rate),
+            "long_term_sick": share(ids.long_term_sick_share),
+            "employment_rate_50_64": share(ids.employment_rate_50_64),
+            "incapacity_benefit": incapacity,
+            "disability_and_incapacity": incapacity + disability - either,
+            "disability_only": either - incapacity,
+            "incapacity_lcwra_share": share(ids.incapacity_lcwra_share),
+        }
+
+    @cached_property
+    def award_lengths(self) -> tuple[np.ndarray, np.ndarray]:
+        """(months, share) of new PIP awards; 0 months = ongoing award."""
+        table = pd.read_csv(data_path(self.config.disability_benefit.award_lengths_file))
+        share = table["share"].to_numpy(float)
+        return table["months"].to_numpy(int), share / share.sum()
+
+    @cached_property
+    def scales(self) -> dict[str, np.ndarray | float]:
+        """Raking scales solved on the pilot sample."""
+        return _solve_scales(self)
+
+
+def draw_demographics(
+    rng: np.random.Generator,
+    tables: StartingTables,
+    count: int,
+    ages: tuple[int, int] | None = None,
+) -> dict[str, np.ndarray]:
+    """Area, age (months), sex and deprivation for ``count`` people.
+
+    Without ``ages`` the age comes from the area's 2019 age profile; with ``(low, high)``
+    it is uniform over those months (entrants: (192, 192)).
+    """
+    area_share = tables.area_people / tables.area_people.sum()
+    area = tables.area_codes[rng.choice(len(area_share), size=count, p=area_share)]
+    if ages is None:
+        cumulative = np.cumsum(tables.age_group_share_by_area[area], axis=1)
+        group = (rng.random(count)[:, None] > cumulative[:, :-1]).sum(axis=1)
+        low, high = GROUP_LOWER_MONTHS[group], GROUP_UPPER_MONTHS[group]
+        age_months = low + np.floor(rng.random(count) * (high - low)).astype(np.int64)
+    else:
+        age_months = rng.integers(ages[0], ages[1] + 1, size=count)
+    sex = (rng.random(count) >= tables.config.population.female_share).astype(np.uint8)
+    cumulative = np.cumsum(tables.deprivation_share_by_area[area], axis=1)
+    deprivation = (rng.random(count)[:, None] > cumulative[:, :-1]).sum(axis=1)
+    return {
+        "area": area.astype(np.uint8),
+        "age_months": age_months.astype(np.uint16),
+        "sex": sex,
+        "deprivation": deprivation.astype(np.uint8),
+    }
+
+
+def _age_group_and_band(age_months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    years = age_months.astype(np.int64) // 12
+    group = np.clip((years - 15) // 5, 0, N_GROUPS - 1)
+    return group, AGE_BAND_OF_GROUP[group]
+
+
+def draw_conditions(rng: np.random.Generator, tables: StartingTables, people: dict) -> np.ndarray:
+    """Condition bit field: prevalence x deprivation multiplier, correlated via a copula."""
+    _, band = _age_group_and_band(people["age_months"])
+    count = band.size
+    correlation = tables.config.population.conditions.correlation
+    shared = rng.standard_normal(count)
+    conditions = np.zeros(count, dtype=np.uint8)
+    for bit in range(len(states.CONDITIONS)):
+        probability = tables.prevalence[bit, band, people["sex"]]
+        probability = probability * tables.condition_deprivation_multiplier[bit, people["deprivation"]]
+        latent = np.sqrt(correlation) * shared + np.sqrt(1 - correlation) * rng.standard_normal(count)
+        has = ndtr(latent) < np.minimum(probability, 0.95)
+        conditions |= (has.astype(np.uint8) << bit)
+    return conditions
+
+
+def _condition_count(conditions: np.ndarray) -> np.ndarray:
+    return sum((conditions >> bit) & 1 for bit in range(len(states.CONDITIONS))).astype(np.int64)
+
+
+def _limiting_propensity(tables: StartingTables, people: dict) -> np.ndarray:
+    structure = tables.config.population.limiting
+    propensity = np.ones(people["conditions"].size)
+    for bit, condition in enumerate(states.CONDITIONS):
+        held = (people["conditions"] >> bit) & 1
+        propensity *= np.where(held == 1, structure.condition_weight[condition], 1.0)
+    propensity *= geometric_gradient(structure.deprivation_ratio)[people["deprivation"]]
+    return np.where(people["conditions"] > 0, propensity, 0.0)
+
+
+def _work_relative_risks(tables: StartingTables, people: dict) -> dict[str, np.ndarray]:
+    work = tables.config.population.work
+    group, band = _age_group_and_band(people["age_months"])
+    limiting = people["limiting"].astype(bool)
+    area_ratio = tables.inactivity_ratio_by_area[people["area"]]
+    deprivation = geometric_gradient(work.deprivation_ratio)[people["deprivation"]]
+    mental_health = (people["conditions"] & 1).astype(bool)
+    extra_conditions = np.maximum(_condition_count(people["conditions"]) - 1, 0)
+    long_term_sick = np.where(
+        limiting,
+        area_ratio * deprivation
+        * np.where(mental_health, work.mental_health_ratio_long_term_sick, 1.0)
+        * work.condition_count_ratio_long_term_sick ** extra_conditions,
+        0.0,
+    )
+    unemployed = (
+        np.array([work.unemployed_by_age_band[b] for b in states.AGE_BANDS])[band]
+        * np.where(limiting, work.limiting_ratio_unemployed, 1.0) * deprivation
+    )
+    inactive_other = (
+        np.array([work.inactive_other_by_age_group[g] for g in states.AGE_GROUPS])[group]
+        * np.where(limiting, work.limiting_ratio_inactive_other, 1.0) * deprivation * area_ratio
+    )
+    return {"band": band, "long_term_sick": long_term_sick, "unemployed": unemployed,
+            "inactive_other": inactive_other}
+
+
+def _incapacity_relative_risk(tables: StartingTables, people: dict) -> np.ndarray:
+    by_state = tables.config.population.benefits.incapacity_by_work_state
+    ratio = np.array([by_state[s] for s in states.WORK_STATES])[people["work_state"]]
+    return np.where(people["limiting"] == 1, ratio, 0.0)
+
+
+def _disability_relative_risk(people: dict) -> np.ndarray:
+    return np.where(people["limiting"] == 1, 1.0 + 0.3 * _condition_count(people["conditions"]), 0.0)
+
+
+def _lcwra_relative_risk(tables: StartingTables, people: dict) -> np.ndarray:
+    ratio = tables.config.population.benefits.mental_health_ratio_lcwra
+    return np.where(people["conditions"] & 1, ratio, 1.0)
+
+
+def _enhanced_relative_risk(people: dict) -> np.ndarray:
+    return np.where(people["incapacity_benefit"] == states.IB_LCWRA, 1.5, 1.0)
+
+
+def _solve_scales(tables: StartingTables) -> dict[str, np.ndarray | float]:
+    """Raking scales, solved step by step on a pilot sample with a fixed seed."""
+    config = tables.config
+    targets = tables.targets
+    rng = np.random.default_rng(PILOT_SEED)
+    pilot = draw_demographics(rng, tables, PILOT_SIZE)
+    pilot["conditions"] = draw_conditions(rng, tables, pilot)
+    _, band = _age_group_and_band(pilot["age_months"])
+    scales: dict[str, np.ndarray | float] = {}
+
+    propensity = _limiting_propensity(tables, pilot)
+    limiting_scale = np.zeros(N_BANDS)
+    for b, name in enumerate(states.AGE_BANDS):
+        in_band = band == b
+        limiting_scale[b] = solve_scale(
+            propensity[in_band], config.population.limiting.share_by_age_band[name]
+        )
+    scales["limiting"] = limiting_scale
+    pilot["limiting"] = (rng.random(PILOT_SIZE) < share_probability(limiting_scale[band], propensity)).astype(np.uint8)
+
+    risks = _work_relative_risks(tables, pilot)
+    profile = np.array([
+        _published("dwp_sickness_inactivity_16_34_2015", tables),
+        _published("dwp_sickness_inactivity_16_34_2015", tables),
+        _published("dwp_sickness_inactivity_35_49_2015", tables),
+        _published("dwp_sickness_inactivity_50_64_2015", tables),
+    ])
+    band_share = np.bincount(band, minlength=N_BANDS) / PILOT_SIZE
+    profile = profile * targets["long_term_sick"] / np.dot(profile, band_share)
+    sick_scale = np.array([
+        solve_scale(risks["long_term_sick"][band == b], profile[b]) for b in range(N_BANDS)
+    ])
+    scales["long_term_sick"] = sick_scale
+    p_sick = share_probability(sick_scale[band], risks["long_term_sick"])
+
+    unemployed_share = 1.0 - targets["employment_rate"] - targets["inactivity_rate"]
+    unemployed_scale = _solve_conditional_scale(p_sick, risks["unemployed"], unemployed_share)
+    scales["unemployed"] = unemployed_scale
+    p_unemployed = share_probability(unemployed_scale, risks["unemployed"])
+
+    other_share = targets["inactivity_rate"] - targets["long_term_sick"]
+    older = band == N_BANDS - 1
+    remaining = (1 - p_sick) * (1 - p_unemployed)
+    other_older_target = (
+        1.0 - targets["employment_rate_50_64"]
+        - np.mean(p_sick[older]) - np.mean(((1 - p_sick) * p_unemployed)[older])
+    )
+    other_older_scale = _solve_weighted_scale(remaining[older], risks["inactive_other"][older],
+                                              other_older_target)
+    other_older_total = other_older_target * older.mean()
+    other_younger_target = (other_share - other_older_total) / (1 - older.mean())
+    other_younger_scale = _solve_weighted_scale(
+        remaining[~older], risks["inactive_other"][~older], other_younger_target
+    )
+    scales["inactive_other"] = np.array([other_younger_scale] * (N_BANDS - 1) + [other_older_scale])
+
+    pilot["work_state"] = _draw_work_state(rng, tables, pilot, scales)
+    incapacity_scale = solve_scale(_incapacity_relative_risk(tables, pilot), targets["incapacity_benefit"])
+    scales["incapacity_benefit"] = incapacity_scale
+    on_incapacity = rng.random(PILOT_SIZE) < share_probability(
+        incapacity_scale, _incapacity_relative_risk(tables, pilot)
+    )
+    disability_risk = _disability_relative_risk(pilot)
+    scales["disability_with_incapacity"] = solve_scale(
+        np.where(on_incapacity, disability_risk, 0.0), targets["disability_and_incapacity"]
+    )
+    scales["disability_without_incapacity"] = solve_scale(
+        np.where(on_incapacity, 0.0, disability_risk), targets["disability_only"]
+    )
+    lcwra_risk = _lcwra_relative_risk(tables, pilot)[on_incapacity]
+    scales["lcwra"] = solve_scale(lcwra_risk, targets["incapacity_lcwra_share"])
+    pilot["incapacity_benefit"] = np.where(on_incapacity, states.IB_LCWRA, states.IB_NONE)
+    scales["enhanced"] = solve_scale(
+        _enhanced_relative_risk(pilot)[on_incapacity | (disability_risk > 0)],
+        config.population.benefits.pip_enhanced_share,
+    )
+    return scales
+
+
+def _published(figure_id: str, tables: StartingTables) -> float:
+    figures = load_figures(
+        tables.config.population.data.published_figures,
+        tables.config.population.data.geography_scaling,
+    )
+    return figures[figure_id].england_and_wales
+
+
+def _solve_conditional_scale(p_before: np.ndarray, risk: np.ndarray, target: float) -> float:
+    return _solve_weighted_scale(1 - p_before, risk, target)
+
+
+def _solve_weighted_scale(available: np.ndarray, risk: np.ndarray, target: float) -> float:
+    """k such that mean(available x (1 - exp(-k risk))) = target."""
+    low, high = -20.0, np.log(MAX_PROBABILITY_SCALE)
+    if target >= np.mean(available * (risk > 0)):
+        raise ValueError(f"target share {target:.4f} is not reachable")
+    for _ in range(80):
+        middle = 0.5 * (low + high)
+        if np.mean(available * -np.expm1(-np.exp(middle) * risk)) < target:
+            low = middle
+        else:
+            high = middle
+    return float(np.exp(0.5 * (low + high)))
+
+
+def _draw_work_state(
+    rng: np.random.Generator, tables: StartingTables, people: dict, scales: dict
+) -> np.ndarray:
+    risks = _work_relative_risks(tables, people)
+    band = risks["band"]
+    p_sick = share_probability(scales["long_term_sick"][band], risks["long_term_sick"])
+    p_unemployed = share_probability(scales["unemployed"], risks["unemployed"])
+    p_other = share_probability(scales["inactive_other"][band], risks["inactive_other"])
+    draw = rng.random(band.size)
+    state = np.full(band.size, states.EMPLOYED, dtype=np.uint8)
+    cut_sick = p_sick
+    cut_unemployed = cut_sick + (1 - p_sick) * p_unemployed
+    cut_other = cut_unemployed + (1 - p_sick) * (1 - p_unemployed) * p_other
+    state[draw < cut_other] = states.INACTIVE_OTHER
+    state[draw < cut_unemployed] = states.UNEMPLOYED
+    state[draw < cut_sick] = states.INACTIVE_LONG_TERM_SICK
+    return state
+
+
+def _draw_benefits(
+    rng: np.random.Generator, tables: StartingTables, people: dict, month: int
+) -> None:
+    """Incapacity and disability benefit states, durations and PIP award end months."""
+    scales = tables.scales
+    benefits = tables.config.population.benefits
+    count = people["work_state"].size
+    on_incapacity = rng.random(count) < share_probability(
+        scales["incapacity_benefit"], _incapacity_relative_risk(tables, people)
+    )
+    incapacity = np.full(count, states.IB_NONE, dtype=np.uint8)
+    awaiting = rng.random(count) < benefits.incapacity_awaiting_share
+    lcwra = rng.random(count) < share_probability(scales["lcwra"], _lcwra_relative_risk(tables, people))
+    incapacity[on_incapacity] = np.where(
+        awaiting[on_incapacity], states.IB_AWAITING_ASSESSMENT,
+        np.where(lcwra[on_incapacity], states.IB_LCWRA, states.IB_LCW),
+    )
+    people["incapacity_benefit"] = incapacity
+
+    disability_risk = _disability_relative_risk(people)
+    disability_scale = np.where(
+        on_incapacity, scales["disability_with_incapacity"], scales["disability_without_incapacity"]
+    )
+    on_disability = rng.random(count) < share_probability(disability_scale, disability_risk)
+    enhanced = rng.random(count) < share_probability(scales["enhanced"], _enhanced_relative_risk(people))
+    disability = np.full(count, states.DB_NONE, dtype=np.uint8)
+    disability[on_disability] = np.where(enhanced[on_disability], states.DB_ENHANCED, states.DB_STANDARD)
+    waiting = (~on_disability) & (disability_risk > 0) & (
+        rng.random(count) < benefits.pip_awaiting_share * on_disability.mean()
+        / max((disability_risk > 0).mean() - on_disability.mean(), 1e-9)
+    )
+    disability[waiting] = states.DB_AWAITING_DECISION
+    people["disability_benefit"] = disability
+
+    months_since_16 = people["age_months"].astype(np.int64) - states.ENTRY_AGE_MONTHS
+    people["months_in_incapacity_state"] = np.where(
+        incapacity == states.IB_AWAITING_ASSESSMENT,
+        rng.integers(0, 5, size=count),
+        _geometric_months(rng, benefits.mean_months_on_incapacity_benefit, months_since_16),
+    ).astype(np.uint16) * (incapacity != states.IB_NONE)
+
+    lengths, shares = tables.award_lengths
+    finite = lengths > 0
+    # A stock of awards over-represents long awards (length-biased sampling).
+    biased = np.where(finite, shares * lengths, 0.0)
+    biased = biased / biased.sum() * (1 - benefits.pip_ongoing_share)
+    biased = np.where(finite, biased, benefits.pip_ongoing_share)
+    length = lengths[rng.choice(lengths.size, size=count, p=biased / biased.sum())]
+    elapsed = np.floor(rng.random(count) * np.maximum(length, 1)).astype(np.int64)
+    recipient = on_disability
+    award_end = np.where(recipient & (length > 0), month + length - elapsed, states.NO_AWARD_END)
+    people["award_end_month"] = award_end.astype(np.int16)
+    people["months_in_disability_state"] = np.where(
+        recipient, np.where(length > 0, elapsed, _geometric_months(rng, 60.0, months_since_16)),
+        np.where(waiting, rng.integers(0, 4, size=count), 0),
+    ).astype(np.uint16)
+
+
+def synthesise(
+    rng: np.random.Generator,
+    tables: StartingTables,
+    count: int,
+    month: int = 0,
+    ages: tuple[int, int] | None = None,
+) -> dict[str, np.ndarray]:
+    """``count`` people as a dict of field arrays (see :class:`sim.people.People`)."""
+    people = draw_demographics(rng, tables, count, ages)
+    people["conditions"] = draw_conditions(rng, tables, people)
+    _, band = _age_group_and_band(people["age_months"])
+    propensity = _limiting_propensity(tables, people)
+    people["limiting"] = (
+        rng.random(count) < share_probability(tables.scales["limiting"][band], propensity)
+    ).astype(np.uint8)
+    people["work_state"] = _draw_work_state(rng, tables, people, tables.scales)
+    _draw_benefits(rng, tables, people, month)
+    durations = tables.config.population.durations
+    months_since_16 = people["age_months"].astype(np.int64) - states.ENTRY_AGE_MONTHS
+    mean_by_state = np.array([durations.mean_months_in_work_state[s] for s in states.WORK_STATES])
+    people["months_in_work_state"] = np.minimum(
+        rng.geometric(1.0 / (mean_by_state[people["work_state"]] + 1.0)) - 1, months_since_16
+    ).astype(np.uint16)
+    people["months_in_health_state"] = _geometric_months(
+        rng, durations.mean_months_in_health_state, months_since_16
+    ).astype(np.uint16)
+    return people
+
+
+def place(people: np.ndarray, slots: np.ndarray, drawn: dict[str, np.ndarray], weight: float) -> None:
+    """Put synthesised people into free slots (fields not drawn start at their defaults)."""
+    fresh = allocate(slots.size)
+    for name, values in drawn.items():
+        fresh[name] = values
+    fresh["in_population"] = 1
+    fresh["weight"] = weight
+    people[slots] = fresh
+
+
+def initial_population(tables: StartingTables, rng: np.random.Generator, capacity: int) -> np.ndarray:
+    """The April 2019 population in the first ``population.size`` of ``capacity`` slots.
+
+    Drawn in chunks so peak memory stays a small multiple of the people arrays.
+    """
+    size = tables.config.population.size
+    weight = tables.area_people.sum() / size
+    people = allocate(capacity)
+    for start in range(0, size, CHUNK_SIZE):
+        stop = min(size, start + CHUNK_SIZE)
+        drawn = synthesise(rng, tables, stop - start)
+        place(people, np.arange(start, stop), drawn, weight)
+    return people

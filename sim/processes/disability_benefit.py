@@ -1,0 +1,163 @@
+"""Disability benefits (PIP; working-age DLA mapped onto it): claims, decisions, award
+levels and lengths, changes of circumstances, and planned reviews at the award's end.
+
+A competing-risks step like the work process (each state has up to three outgoing
+transitions given by the tables below), plus planned reviews at the award's end. One
+Philox call per person per month from the ``disability_benefit`` stream gives four
+uniforms: the event, the length of a new award, the review outcome and the length of a
+renewed award.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim import metrics, states
+from sim.hazards import event_probability, happens, health_index, rate, status_index
+from sim.random_streams import stream_id
+
+STREAM = stream_id("disability_benefit")
+DRAWS = 1
+
+TRANSITIONS: tuple[str, ...] = (
+    "claim",
+    "awarded_standard",
+    "awarded_enhanced",
+    "disallowed",
+    "standard_to_enhanced",
+)
+_ROW = {name: row for row, name in enumerate(TRANSITIONS)}
+NO_TRANSITION = len(TRANSITIONS)
+"""The hazard table's final row of zeros: 'no transition' in the tables below."""
+
+_OUT_OF = {
+    states.DB_NONE: ("claim",),
+    states.DB_AWAITING_DECISION: ("awarded_standard", "awarded_enhanced", "disallowed"),
+    states.DB_STANDARD: ("standard_to_enhanced",),
+    states.DB_ENHANCED: (),
+}
+_DESTINATION = {
+    "claim": states.DB_AWAITING_DECISION,
+    "awarded_standard": states.DB_STANDARD,
+    "awarded_enhanced": states.DB_ENHANCED,
+    "disallowed": states.DB_NONE,
+    "standard_to_enhanced": states.DB_ENHANCED,
+}
+_FLOW = {
+    "claim": metrics.DISABILITY_BENEFIT_CLAIMS,
+    "awarded_standard": metrics.DISABILITY_BENEFIT_STARTS,
+    "awarded_enhanced": metrics.DISABILITY_BENEFIT_STARTS,
+    "disallowed": metrics.DISABILITY_BENEFIT_DISALLOWED,
+}
+ROWS_OUT = np.full((len(states.DISABILITY_BENEFIT_STATES), 3), NO_TRANSITION, dtype=np.int64)
+for _state, _names in _OUT_OF.items():
+    ROWS_OUT[_state, : len(_names)] = [_ROW[name] for name in _names]
+DESTINATION = np.array([_DESTINATION[name] for name in TRANSITIONS] + [0], dtype=np.uint8)
+FLOW = np.array([_FLOW.get(name, -1) for name in TRANSITIONS] + [-1], dtype=np.int64)
+NEW_AWARD = np.array([name.startswith("awarded_") for name in TRANSITIONS] + [False])
+
+def award_rules(length_months, length_share, review) -> np.ndarray:
+    """Award lengths and review outcomes packed in one array for the kernel:
+
+    ``[k, length_0 .. length_k-1, cumulative share_0 .. share_k-1, cumulative review x 4]``
+    with review outcomes in the order same, higher, lower, disallowed; length 0 = ongoing.
+    """
+    share = np.asarray(length_share, dtype=float)
+    review_shares = np.array([review.same_award, review.higher_award, review.lower_award, review.disallowed])
+    return np.concatenate([
+        [len(share)],
+        np.asarray(length_months, dtype=float),
+        np.cumsum(share / share.sum()),
+        np.cumsum(review_shares / review_shares.sum()),
+    ])
+
+
+@nb.njit(inline="always", cache=True)
+def _award_end(rules, month, u):
+    """Model month a new award ends (NO_AWARD_END for an ongoing award)."""
+    count = int(rules[0])
+    pick = count - 1
+    for index in range(count - 2, -1, -1):
+        if u < rules[1 + count + index]:
+            pick = index
+    length = int(rules[1 + pick])
+    end = month + length
+    if length == 0:
+        end = states.NO_AWARD_END
+    return end
+
+
+@nb.njit(inline="always", cache=True)
+def review_due(person, month):
+    """Whether a finite award reaches its end month now (a planned review)."""
+    return person.disability_benefit >= states.DB_STANDARD and person.award_end_month == month
+
+
+@nb.njit(inline="always", cache=True)
+def review(person, rules, month, band_of_age, draws, i, flows):
+    """The planned review of an award that ends this month.
+
+    Outcomes (same, higher or lower award, or disallowed) come from the DWP review shares;
+    a continued award gets a new length.
+    """
+    flows[metrics.DISABILITY_BENEFIT_REVIEWS, person.area, band_of_age] += person.weight
+    first = 1 + 2 * int(rules[0])
+    u = draws[0, i, 2]
+    if u >= rules[first + 2]:
+        person.disability_benefit = states.DB_NONE
+        person.award_end_month = states.NO_AWARD_END
+        flows[metrics.DISABILITY_BENEFIT_REVIEW_DISALLOWED, person.area, band_of_age] += person.weight
+    else:
+        if rules[first] <= u < rules[first + 1]:
+            person.disability_benefit = states.DB_ENHANCED
+        elif u >= rules[first + 1]:
+            person.disability_benefit = states.DB_STANDARD
+        person.award_end_month = _award_end(rules, month, draws[0, i, 3])
+    person.months_in_disability_state = 0
+
+
+@nb.njit(inline="always", cache=True)
+def update(person, rates, effects, who, band_of_age, draws, i, flows):
+    """One person's claim, decision or change of award this month; returns the row taken.
+
+    Returns NO_TRANSITION when nothing happens. A new award's length is set by
+    :func:`start_award`, which the month kernel calls only when ``NEW_AWARD[row]``.
+    ``rates`` is the packed hazard table with a final row of zeros (NO_TRANSITION);
+    ``effects`` likewise has a final all-ones row.
+    """
+    state = person.disability_benefit
+    health = health_index(person)
+    status = status_index(person)
+    duration = person.months_in_disability_state
+    programme = person.programme
+    in_programme = person.months_in_programme
+    row0 = ROWS_OUT[state, 0]
+    row1 = ROWS_OUT[state, 1]
+    row2 = ROWS_OUT[state, 2]
+    rate0 = rate(rates, row0, who, health, status, duration) * effects[programme, row0, in_programme]
+    rate1 = rate(rates, row1, who, health, status, duration) * effects[programme, row1, in_programme]
+    rate2 = rate(rates, row2, who, health, status, duration) * effects[programme, row2, in_programme]
+    total = rate0 + rate1 + rate2
+    u = draws[0, i, 0]
+    taken = NO_TRANSITION
+    if happens(u, total):
+        x = u / event_probability(total) * total
+        taken = row0 if x < rate0 else (row1 if x < rate0 + rate1 else row2)
+        destination = DESTINATION[taken]
+        person.disability_benefit = destination
+        person.months_in_disability_state = 0
+        if destination == states.DB_NONE:
+            person.award_end_month = states.NO_AWARD_END
+        flow = FLOW[taken]
+        if flow >= 0:
+            flows[flow, person.area, band_of_age] += person.weight
+    elif state != states.DB_NONE and duration < 65535:
+        person.months_in_disability_state = duration + 1
+    return taken
+
+
+@nb.njit(inline="always", cache=True)
+def start_award(person, rules, month, draws, i):
+    """Set the end month of an award made this month (length from the published mix)."""
+    person.award_end_month = _award_end(rules, month, draws[0, i, 1])

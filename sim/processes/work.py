@@ -1,0 +1,80 @@
+"""Work transitions: job loss, leaving work for health, return to work, other inactivity.
+
+From each of the four work states three competing transitions lead to the other three;
+their hazards are data (configs/work). One uniform per person per month from the ``work``
+stream decides whether and where the person moves.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim import metrics, states
+from sim.hazards import event_probability, happens, health_index, rate, status_index
+from sim.random_streams import stream_id
+
+STREAM = stream_id("work")
+DRAWS = 1
+"""Philox calls (of four uniforms) this process uses per person per month."""
+
+TRANSITIONS: tuple[str, ...] = (
+    "employed_to_unemployed",
+    "employed_to_long_term_sick",
+    "employed_to_inactive_other",
+    "unemployed_to_employed",
+    "unemployed_to_long_term_sick",
+    "unemployed_to_inactive_other",
+    "long_term_sick_to_employed",
+    "long_term_sick_to_unemployed",
+    "long_term_sick_to_inactive_other",
+    "inactive_other_to_employed",
+    "inactive_other_to_unemployed",
+    "inactive_other_to_long_term_sick",
+)
+"""Rows 3s, 3s+1, 3s+2 leave work state s (states.WORK_STATES order)."""
+
+_STATE_CODE = {
+    "employed": states.EMPLOYED,
+    "unemployed": states.UNEMPLOYED,
+    "long_term_sick": states.INACTIVE_LONG_TERM_SICK,
+    "inactive_other": states.INACTIVE_OTHER,
+}
+DESTINATION = np.array([_STATE_CODE[name.split("_to_")[1]] for name in TRANSITIONS], dtype=np.uint8)
+assert all(_STATE_CODE[name.split("_to_")[0]] == row // 3 for row, name in enumerate(TRANSITIONS))
+
+
+@nb.njit(inline="always", cache=True)
+def update(person, rates, effects, who, band_of_age, draws, i, flows):
+    """One person's work transition this month.
+
+    ``person`` is a record of the people array; ``rates`` the process's packed hazard table;
+    ``effects[programme, transition, months_in_programme]`` multiplies the rates of people
+    in an intervention programme (programme 0, no programme, is all ones); ``draws[draw, i]``
+    holds this process's uniforms for the person.
+    """
+    state = person.work_state
+    health = health_index(person)
+    status = status_index(person)
+    duration = person.months_in_work_state
+    programme = person.programme
+    in_programme = person.months_in_programme
+    row = 3 * state
+    rate0 = rate(rates, row, who, health, status, duration) * effects[programme, row, in_programme]
+    rate1 = rate(rates, row + 1, who, health, status, duration) * effects[programme, row + 1, in_programme]
+    rate2 = rate(rates, row + 2, who, health, status, duration) * effects[programme, row + 2, in_programme]
+    total = rate0 + rate1 + rate2
+    u = draws[0, i, 0]
+    if happens(u, total):
+        x = u / event_probability(total) * total
+        if x >= rate0:
+            row += 1 if x < rate0 + rate1 else 2
+        destination = DESTINATION[row]
+        person.work_state = destination
+        person.months_in_work_state = 0
+        if destination == states.INACTIVE_LONG_TERM_SICK and state == states.EMPLOYED:
+            flows[metrics.LEFT_WORK_FOR_HEALTH, person.area, band_of_age] += person.weight
+        elif destination == states.EMPLOYED and state == states.INACTIVE_LONG_TERM_SICK:
+            flows[metrics.RETURNED_TO_WORK_FROM_SICKNESS, person.area, band_of_age] += person.weight
+    elif duration < 65535:
+        person.months_in_work_state = duration + 1
