@@ -9,6 +9,7 @@ any work is done.
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,7 +59,7 @@ def parse_month(text: str) -> tuple[int, int]:
     """'2019-04' -> (2019, 4); raises ValueError for anything else."""
     match = _MONTH_PATTERN.match(str(text))
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError("expected a month as YYYY-MM, e.g. 2019-04")
+        raise ValueError("allowed: a month written YYYY-MM, e.g. 2019-04")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -242,7 +243,7 @@ class StartingTargets(Strict):
 
 class PopulationConfig(Strict):
     size: StrictInt = Field(ge=MIN_POPULATION_SIZE, le=ENGLAND_AND_WALES_16_64_MID_2019)
-    areas: Literal["all"] | list[Area] = "all"
+    areas: Any = "all"
     female_share: Probability = Field(gt=0.0, lt=1.0)
     female_share_source: str = Field(min_length=3)
     data: PopulationData
@@ -255,12 +256,18 @@ class PopulationConfig(Strict):
 
     @field_validator("areas")
     @classmethod
-    def _areas_not_empty(cls, areas: Any) -> Any:
-        if isinstance(areas, list) and not areas:
-            raise ValueError("expected `all` or a non-empty list of area ids")
-        if isinstance(areas, list) and len(set(areas)) != len(areas):
-            raise ValueError("area ids must not repeat")
-        return areas
+    def _known_areas(cls, areas: Any) -> Any:
+        allowed = "all, or a list of area ids from: " + ", ".join(states.AREAS)
+        if areas == "all":
+            return areas
+        if not isinstance(areas, (list, tuple)) or not areas:
+            raise ValueError(f"{areas!r} is not allowed; allowed: {allowed}")
+        for area in areas:
+            if area not in states.AREAS:
+                raise ValueError(f"{area!r} is not an area; allowed: {allowed}")
+        if len(set(areas)) != len(areas):
+            raise ValueError(f"{list(areas)} repeats an area; allowed: {allowed}")
+        return list(areas)
 
     @property
     def area_ids(self) -> tuple[str, ...]:
@@ -284,7 +291,9 @@ class PeriodConfig(Strict):
     @model_validator(mode="after")
     def _start_not_after_end(self) -> PeriodConfig:
         if month_index(self.end, self.start) < 0:
-            raise ValueError(f"start {self.start} is after end {self.end}")
+            raise ValueError(
+                f"start {self.start!r} is after end {self.end!r}; allowed: a start month no later than the end month"
+            )
         return self
 
     @property
@@ -335,17 +344,17 @@ class RunConfig(Strict):
         for key, name in files.items():
             if not data_path(name).is_file():
                 dotted = key if "." in key else f"population.data.{key}"
-                raise ConfigError(
-                    f"{dotted}: {name!r} is not a file in {DATA_DIR} (or an absolute path)"
+                raise ValueError(
+                    f"{dotted}: {name!r} is not an existing file; allowed: a file name in {DATA_DIR} or an absolute path"
                 )
         return self
 
     @model_validator(mode="after")
     def _panel_fits_population(self) -> RunConfig:
         if self.panel.size > self.population.size:
-            raise ConfigError(
-                f"panel.size: {self.panel.size} is not allowed; expected at most"
-                f" population.size ({self.population.size})"
+            raise ValueError(
+                f"panel.size: {self.panel.size} is not allowed; allowed: a whole number from 0 to"
+                f" population.size ({self.population.size:,})"
             )
         return self
 
@@ -357,32 +366,77 @@ def data_path(name: str) -> Path:
 
 
 def _dotted(location: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in location if part != "[key]"]
-    return ".".join(parts)
+    return ".".join(str(part) for part in location if part != "[key]" and not str(part).startswith(("literal[", "list[")))
 
 
-def _one_line(error: dict[str, Any], raw: dict[str, Any]) -> str:
-    location = error["loc"]
+def _field_bounds(location: tuple[Any, ...]) -> str | None:
+    """'from A to B' for a numeric field of the schema, found by walking ``location``."""
+    model: Any = RunConfig
+    info = None
+    for part in location:
+        if typing.get_origin(model) is dict:
+            model = typing.get_args(model)[1]
+            continue
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        info = fields[part]
+        model = info.annotation
+    if info is None:
+        return None
+    low = high = None
+    for item in info.metadata:
+        low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else low
+        low = getattr(item, "gt", None) if getattr(item, "gt", None) is not None else low
+        high = getattr(item, "le", None) if getattr(item, "le", None) is not None else high
+        high = getattr(item, "lt", None) if getattr(item, "lt", None) is not None else high
+    if low is None and high is None:
+        return None
+    kind = "a whole number" if info.annotation in (int, StrictInt) else "a number"
+    if low is not None and high is not None:
+        return f"{kind} from {low:,} to {high:,}"
+    return f"{kind} of at least {low:,}" if low is not None else f"{kind} of at most {high:,}"
+
+
+_PHRASES = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+}
+
+
+def _one_line(error: dict[str, Any]) -> str:
+    location = tuple(error["loc"])
     key = _dotted(location)
     message = error["msg"].replace("\n", " ")
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
-    if error["type"] == "extra_forbidden":
-        return f"{key}: unknown key; check the spelling against configs/ (docs/model.md lists every key)"
-    if error["type"] == "missing":
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{key}: unknown key; check its spelling against configs/ (docs/model.md lists every key)"
+    if kind == "missing":
         return f"{key}: missing; this key is required"
     if "[key]" in location:
-        value = location[-2] if location[-1] == "[key]" else location[-1]
-        return f"{key}: {value!r} is not allowed; {_allowed(message)}"
+        value = location[location.index("[key]") - 1]
+        expected = error.get("ctx", {}).get("expected", message)
+        return f"{key}: {value!r} is not allowed; allowed: {expected}"
     value = error.get("input")
-    if isinstance(value, (dict, list)) and len(str(value)) > 80:
-        return f"{key}: {message}"
-    return f"{key}: {value!r} is not allowed; {_allowed(message)}"
-
-
-def _allowed(message: str) -> str:
-    return "expected " + message[0].lower() + message[1:] if message.startswith("Input should") \
-        else message
+    if not location or isinstance(value, (dict, list)):
+        return f"{key}: {message}" if key else message
+    if message.startswith("allowed:"):
+        return f"{key}: {value!r} is not allowed; {message}"
+    if kind == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", message)
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        allowed = _field_bounds(location) or message
+    else:
+        allowed = _PHRASES.get(kind) or _field_bounds(location) or message
+    return f"{key}: {value!r} is not allowed; allowed: {allowed}"
 
 
 def validate(config: DictConfig | dict[str, Any]) -> RunConfig:
@@ -398,7 +452,7 @@ def validate(config: DictConfig | dict[str, Any]) -> RunConfig:
         raise
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        raise ConfigError(_one_line(first, raw)) from None
+        raise ConfigError(_one_line(first)) from None
     except ValueError as error:
         raise ConfigError(str(error).splitlines()[0]) from None
 

@@ -20,6 +20,8 @@ seeded ``self.rng`` (see :mod:`sim.random_streams`).
 
 from __future__ import annotations
 
+import logging
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -35,6 +37,8 @@ from sim.processes.disability_benefit import award_rules
 from sim.random_streams import batch_generator, run_key
 from sim.recorder import Recorder, count_slots
 from sim.spending import SpendingRates
+
+logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
 MAX_MONTHS_IN_PROGRAMME = 256
 PROCESSES = ("health", "work", "incapacity_benefit", "disability_benefit")

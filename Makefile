@@ -1,0 +1,57 @@
+# Two commands on a fresh machine with python3 and make:  make run   and   make test
+# Set-up (the .venv with sim and its dependencies) happens automatically on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SWEEP_DIR ?= outputs/baseline
+SEEDS ?= 0,1,2
+ARGS ?=
+
+.PHONY: run test test-slow test-all bench bench-full calibrate report clean clean-cache help
+
+help:
+	@echo "make run        set up, run the default baseline sweep ($(SEEDS)) and draw charts into $(SWEEP_DIR)"
+	@echo "make test       set up and run the test suite (slow tests excluded)"
+	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
+	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
+	@echo "make bench-full also runs the full 37m population"
+	@echo "make calibrate  fit the 2019-2024 drivers to IFS and ONS figures"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m sim -m seed=$(SEEDS) hydra.sweep.dir=$(SWEEP_DIR) $(ARGS)
+	$(BIN)/python -m sim.report $(SWEEP_DIR)
+
+report: $(STAMP)
+	$(BIN)/python -m sim.report $(SWEEP_DIR)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 $(ARGS)
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m slow $(ARGS)
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "slow or not slow" $(ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m sim.bench $(ARGS)
+
+bench-full: $(STAMP)
+	$(BIN)/python -m sim.bench --full $(ARGS)
+
+calibrate: $(STAMP)
+	$(BIN)/python -m sim.calibrate $(ARGS)
+
+clean-cache:
+	find sim -name '*.nbi' -delete -o -name '*.nbc' -delete
+
+clean: clean-cache
+	rm -rf outputs/* $(VENV) .pytest_cache
+	touch outputs/.gitkeep

@@ -1,0 +1,181 @@
+"""``python -m sim``: run one scenario and seed (or a sweep with ``-m``) from Hydra configs.
+
+Examples::
+
+    python -m sim                                   # baseline, seed 0, 1:100 population
+    python -m sim seed=3 population.size=100000     # any key can be overridden
+    python -m sim scenario=baseline hydra.run.dir=outputs/my_run
+    python -m sim -m seed=0,1,2                     # parallel sweep (joblib launcher)
+    python -m sim -m seed=0,1,2 hydra.sweep.dir=outputs/my_sweep   # rerun to resume
+
+A bad config value stops before any work with one line naming the key, the value and what
+is allowed, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import hydra
+import numba
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from sim import results
+from sim.config import CONFIG_DIR, ConfigError, RunConfig, validate
+
+log = logging.getLogger("sim")
+CONFIG_GROUPS_CHECKED = ("scenario", "population", "demography", "health", "work",
+                         "incapacity_benefit", "disability_benefit", "spending")
+EXIT_BAD_CONFIG = 2
+
+
+def fail(message: str) -> None:
+    """Print a one-line configuration error and exit with code 2."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(EXIT_BAD_CONFIG)
+
+
+HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version",
+                    "--shell-completion", "-sc")
+
+
+def _user_overrides(arguments: list[str]) -> list[str]:
+    """The key=value overrides of the command line, without Hydra's own flags and keys."""
+    overrides = []
+    skip_next = False
+    for argument in arguments:
+        if skip_next:
+            skip_next = False
+            continue
+        if argument in ("--config-name", "-cn", "--config-path", "-cp", "--config-dir", "-cd",
+                        "--experimental-rerun"):
+            skip_next = True
+            continue
+        if argument.startswith("-") or "=" not in argument:
+            continue
+        if argument.lstrip("+~").startswith(("hydra.", "hydra/")):
+            continue
+        overrides.append(argument)
+    return overrides
+
+
+def check_group_choices(overrides: list[str]) -> None:
+    """Catch unknown config-group options (e.g. ``scenario=nope``) with a one-line error."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except Exception as error:
+        fail(f"cannot parse the command-line overrides: {str(error).splitlines()[0]}")
+    for override in parsed:
+        group = override.key_or_group
+        if group not in CONFIG_GROUPS_CHECKED or override.is_delete():
+            continue
+        options = sorted(path.stem for path in (CONFIG_DIR / group).glob("*.yaml"))
+        values = list(override.sweep_string_iterator()) if override.is_sweep_override() else [
+            override.get_value_element_as_str()]
+        for value in values:
+            if value not in options:
+                fail(f"{group}: {value!r} is not a known {group}; allowed: {', '.join(options)}")
+
+
+def validate_jobs(overrides: list[str]) -> int:
+    """Compose and validate every job of the command line (each point of a sweep).
+
+    Runs before Hydra creates any directory, so a bad value anywhere in a sweep stops it
+    with one line and exit code 2 and nothing is written. Returns the number of jobs.
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.config import compose
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
+    for job in jobs:
+        try:
+            config = compose(job)
+        except Exception as error:  # Hydra's composition errors: unknown key, bad type...
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            unknown = re.match(r"Could not override '([^']+)'", first)
+            if unknown:
+                fail(f"{unknown.group(1)}: unknown key; check its spelling against configs/ "
+                     f"(to add a new entry, write +{unknown.group(1)}=...)")
+            fail(f"{first} (overrides: {' '.join(job)})")
+        try:
+            validate(config)
+        except ConfigError as error:
+            fail(str(error))
+    return len(jobs)
+
+
+def _threads(run_config: RunConfig) -> int:
+    if run_config.run.threads:
+        return run_config.run.threads
+    in_sweep = HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+    return 1 if in_sweep else numba.config.NUMBA_NUM_THREADS
+
+
+def _progress_bar(run_config: RunConfig, months: int) -> tqdm:
+    position = 0
+    if HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN:
+        position = HydraConfig.get().job.num % max(1, os.cpu_count() or 1)
+    return tqdm(
+        total=months, unit="month", position=position, leave=position == 0,
+        desc=f"{run_config.scenario.name} seed={run_config.seed}",
+        disable=not (run_config.run.progress and sys.stderr.isatty()),
+    )
+
+
+def run(run_config: RunConfig, config: dict, run_dir: Path) -> Path:
+    """Run one model and write its run directory; skip it if already complete."""
+    from sim.model import InactivityModel
+
+    if results.is_complete(run_dir, results.config_hash(config)):
+        log.info("skipped %s seed=%s: already complete in %s", run_config.scenario.name,
+                 run_config.seed, run_dir)
+        return run_dir
+    numba.set_num_threads(_threads(run_config))
+    started = time.time()
+    model = InactivityModel(run_config)
+    with _progress_bar(run_config, model.months) as bar:
+        model.run(progress=lambda month: bar.update(1))
+    simulated = time.time() - started
+    people = run_config.population.size
+    results.write_run(
+        run_dir, model.metrics_table(), model.panel_table(), config,
+        results.manifest(config, started, model.months, people,
+                         agent_months_per_second=round(people * model.months / simulated)),
+    )
+    log.info("finished %s seed=%s: %s months x %s people in %.1f s -> %s",
+             run_config.scenario.name, run_config.seed, model.months, f"{people:,}", simulated, run_dir)
+    return run_dir
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    try:
+        run_config = validate(cfg)
+    except ConfigError as error:  # reached only when main() is called without entry()
+        fail(str(error))
+    config = OmegaConf.to_container(cfg, resolve=True)
+    config.pop("hydra", None)
+    run(run_config, config, Path(HydraConfig.get().runtime.output_dir))
+
+
+def entry() -> None:
+    """Console entry point: validate everything first, then hand over to Hydra."""
+    arguments = sys.argv[1:]
+    if not any(flag in arguments for flag in HYDRA_INFO_FLAGS):
+        overrides = _user_overrides(arguments)
+        check_group_choices(overrides)
+        validate_jobs(overrides)
+    main()

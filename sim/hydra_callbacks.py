@@ -1,0 +1,39 @@
+"""Hydra callbacks for sweeps: compile kernels before workers start; consolidate at the end.
+
+Registered in configs/config.yaml under ``hydra.callbacks``. (Configs are validated by
+``sim.cli.entry`` before Hydra starts, so nothing here needs to.)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+log = logging.getLogger("sim")
+
+
+class WarmUpKernels(Callback):
+    """Compile (or load from cache) the numba kernels once before parallel jobs start,
+    so the workers of a fresh checkout do not all compile them at the same time."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.config import load
+        from sim.model import InactivityModel
+
+        model = InactivityModel(load(["population.size=1000", "panel.size=0", "period.end=2019-05"]))
+        model.run()
+
+
+class ConsolidateSweep(Callback):
+    """Write ``sweep.parquet`` (every complete run's metrics) when a sweep ends."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.results import consolidate_sweep
+
+        written = consolidate_sweep(Path(config.hydra.sweep.dir))
+        if written:
+            log.info("sweep table: %s", written)
