@@ -64,13 +64,19 @@ class HazardTable:
     ratios: np.ndarray  # float64[transitions, HAZARD_COLUMNS]
     period: np.ndarray  # float64[transitions, months, age groups]: calendar multipliers
     packed: np.ndarray  # float64[transitions, PACKED_COLUMNS]: who | health | status | duration
+    _packed_period: np.ndarray | None = None
 
     def for_month(self, month: int) -> np.ndarray:
-        """The packed table with this month's base x period x who-ratios (updated in place)."""
+        """The packed table with this month's base x period x who-ratios (updated in place,
+        and only when the calendar multipliers differ from the month last packed)."""
+        period = self.period[:, month]
+        if self._packed_period is not None and np.array_equal(period, self._packed_period):
+            return self.packed
         for row in range(self.base_rate.size):
             who = _who_ratios(self.ratios[row]) * self.base_rate[row]
-            who *= self.period[row, month][:, None, None, None]
+            who *= period[row][:, None, None, None]
             self.packed[row, WHO_OFFSET:HEALTH_OFFSET] = who.reshape(-1)
+        self._packed_period = period.copy()
         return self.packed
 
 

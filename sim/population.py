@@ -33,7 +33,8 @@ from sim.published import load_figures
 
 PILOT_SIZE = 200_000
 PILOT_SEED = 20190401
-CHUNK_SIZE = 1_000_000
+CHUNK_SIZE = 250_000
+"""People synthesised at a time: bounds the temporary arrays to a few tens of MB."""
 MAX_PROBABILITY_SCALE = 1e6
 N_GROUPS = len(states.AGE_GROUPS)
 N_BANDS = len(states.AGE_BANDS)
@@ -544,14 +545,16 @@ def synthesise(
     return people
 
 
-def place(people: np.ndarray, slots: np.ndarray, drawn: dict[str, np.ndarray], weight: float) -> None:
+EMPTY_SLOT = allocate(1)[0]
+
+
+def place(people: np.ndarray, slots: np.ndarray | slice, drawn: dict[str, np.ndarray], weight: float) -> None:
     """Put synthesised people into free slots (fields not drawn start at their defaults)."""
-    fresh = allocate(slots.size)
+    people[slots] = EMPTY_SLOT
     for name, values in drawn.items():
-        fresh[name] = values
-    fresh["in_population"] = 1
-    fresh["weight"] = weight
-    people[slots] = fresh
+        people[name][slots] = values
+    people["in_population"][slots] = 1
+    people["weight"][slots] = weight
 
 
 def initial_population(tables: StartingTables, rng: np.random.Generator, capacity: int) -> np.ndarray:
@@ -564,6 +567,5 @@ def initial_population(tables: StartingTables, rng: np.random.Generator, capacit
     people = allocate(capacity)
     for start in range(0, size, CHUNK_SIZE):
         stop = min(size, start + CHUNK_SIZE)
-        drawn = synthesise(rng, tables, stop - start)
-        place(people, np.arange(start, stop), drawn, weight)
+        place(people, slice(start, stop), synthesise(rng, tables, stop - start), weight)
     return people

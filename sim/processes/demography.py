@@ -22,6 +22,7 @@ from sim.random_streams import BLOCK, fill_block, stream_id
 from sim.recorder import count_person
 
 STREAM = stream_id("demography")
+NORMALISING_CHUNK = 250_000
 DRAWS = 1
 
 
@@ -40,12 +41,14 @@ def mortality(mortality_file: str, ratios: MortalityRatios, people: np.ndarray) 
     the group dies at the life-table rate on average.
     """
     row = ratio_row(ratios)
-    occupied = people[people["in_population"] == 1]
-    person_ratio = _person_ratios(occupied, row)
-    group = AGE_GROUP_OF_AGE_MONTHS[occupied["age_months"]]
-    cell = group * 2 + occupied["sex"]
-    sums = np.bincount(cell, weights=person_ratio, minlength=20)
-    counts = np.bincount(cell, minlength=20)
+    sums = np.zeros(20)
+    counts = np.zeros(20)
+    for start in range(0, people.size, NORMALISING_CHUNK):
+        chunk = people[start:start + NORMALISING_CHUNK]
+        occupied = chunk[chunk["in_population"] == 1]
+        cell = AGE_GROUP_OF_AGE_MONTHS[occupied["age_months"]] * 2 + occupied["sex"]
+        sums += np.bincount(cell, weights=_person_ratios(occupied, row), minlength=20)
+        counts += np.bincount(cell, minlength=20)
     mean = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0).reshape(10, 2)
     base = mortality_rates(mortality_file) / mean  # [age group, sex]
     deprivation = row[states.COL_DEPRIVATION:states.COL_DEPRIVATION + 5]
