@@ -349,15 +349,6 @@ class RunConfig(Strict):
                 )
         return self
 
-    @model_validator(mode="after")
-    def _panel_fits_population(self) -> RunConfig:
-        if self.panel.size > self.population.size:
-            raise ValueError(
-                f"panel.size: {self.panel.size} is not allowed; allowed: a whole number from 0 to"
-                f" population.size ({self.population.size:,})"
-            )
-        return self
-
 
 def data_path(name: str) -> Path:
     """A data file named in the config: relative names live in ``sim/data/``."""

@@ -71,7 +71,8 @@ class InactivityModel(mesa.Model):
             config.demography.population_path_file, config.period.start, self.months
         ) * self.tables.simulated_share
         size = config.population.size
-        self.weight = float(self.tables.area_people.sum() / size)
+        # People represented per agent, rounded to the float32 the people array stores.
+        self.weight = float(np.float32(self.tables.area_people.sum() / size))
         growth = max(1.0, float(self.path.max() / self.tables.area_people.sum()))
         capacity = int(size * growth * CAPACITY_MARGIN) + 1000
         self.people: np.ndarray = initial_population(
@@ -107,10 +108,10 @@ class InactivityModel(mesa.Model):
         self.freed_count = np.zeros(N_CHUNKS, dtype=np.int64)
         self.free = np.arange(size, capacity, dtype=np.int64)
 
-        self.panel_slots = np.arange(config.panel.size)
+        self.panel_slots = np.arange(min(config.panel.size, size))  # the whole population if smaller
         self.panel: dict[int, Person] = {int(slot): Person(self, int(slot)) for slot in self.panel_slots}
         self.datacollector = mesa.DataCollector(
-            agent_reporters=REPORTERS if config.run.write_panel and config.panel.size else {}
+            agent_reporters=REPORTERS if config.run.write_panel and self.panel_slots.size else {}
         )
 
     # -- the month -----------------------------------------------------------------------

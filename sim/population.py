@@ -563,7 +563,7 @@ def initial_population(tables: StartingTables, rng: np.random.Generator, capacit
     Drawn in chunks so peak memory stays a small multiple of the people arrays.
     """
     size = tables.config.population.size
-    weight = tables.area_people.sum() / size
+    weight = float(np.float32(tables.area_people.sum() / size))
     people = allocate(capacity)
     for start in range(0, size, CHUNK_SIZE):
         stop = min(size, start + CHUNK_SIZE)

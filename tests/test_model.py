@@ -1,0 +1,142 @@
+"""The model's accounting, reproducibility, common random numbers and outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import metrics, states
+from sim.spending import SpendingRates
+from tests.conftest import SMALL, run_model, totals
+
+
+def test_population_accounted_for_every_month(small_metrics):
+    table = totals(small_metrics)
+    change = table["population"].diff().iloc[1:]
+    explained = (table["entrants_at_16"] + table["immigrants"] - table["deaths"]
+                 - table["exits_at_65"] - table["emigrants"]).iloc[1:]
+    assert np.allclose(change, explained, rtol=0, atol=1e-3)
+    assert (table["entrants_at_16"] > 0).all() and (table["deaths"] > 0).all()
+
+
+def test_population_follows_published_path(small_model, small_metrics):
+    population = totals(small_metrics)["population"].to_numpy()
+    path = small_model.path
+    # Immigrants are whole agents, so each month lands within one agent's weight of the path.
+    assert np.all(np.abs(population - path) <= small_model.weight + 1e-6)
+    assert population[-1] == pytest.approx(37_502_987, rel=0.001)  # Census 2021, March 2021
+
+
+def test_work_states_partition_the_population(small_metrics):
+    table = totals(small_metrics)
+    parts = table[["employed", "unemployed", "inactive_long_term_sick", "inactive_other"]].sum(axis=1)
+    assert np.allclose(parts, table["population"])
+    either = table["incapacity_benefit_recipients"] + table["disability_benefit_recipients"] \
+        - table["health_benefit_recipients_both"]
+    assert np.allclose(either, table["health_benefit_recipients"])
+
+
+def test_same_seed_same_metrics_different_seed_differs(small_metrics):
+    again = run_model(SMALL + ["panel.size=0"]).metrics_table()
+    pd.testing.assert_frame_equal(small_metrics, again)
+    other = run_model(SMALL + ["panel.size=0", "seed=1"]).metrics_table()
+    assert not np.allclose(small_metrics["value"], other["value"])
+
+
+def test_thread_count_does_not_change_results():
+    import numba
+
+    numba.set_num_threads(1)
+    one = run_model(["population.size=5000", "panel.size=0", "period.end=2019-12"]).metrics_table()
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    many = run_model(["population.size=5000", "panel.size=0", "period.end=2019-12"]).metrics_table()
+    pd.testing.assert_frame_equal(one, many)
+
+
+def test_processes_draw_from_their_own_streams():
+    """Changing incapacity-benefit hazards must leave health and demography untouched."""
+    base = ["population.size=10000", "panel.size=0", "period.end=2020-09"]
+    default = totals(run_model(base).metrics_table())
+    changed = totals(run_model(base + ["incapacity_benefit.transitions.claim.base=0.2"]).metrics_table())
+    assert not np.allclose(default["incapacity_benefit_recipients"], changed["incapacity_benefit_recipients"])
+    for untouched in ("mental_health_condition", "musculoskeletal_condition", "limiting_condition",
+                      "deaths", "population"):
+        assert np.array_equal(default[untouched], changed[untouched]), untouched
+
+
+def test_metrics_contract(small_metrics):
+    table = small_metrics
+    assert list(table.columns) == ["month", "scenario", "seed", "area", "age_band", "metric", "value"]
+    assert table["month"].dtype == "datetime64[ns]"
+    assert (table["month"].dt.day == 1).all()
+    assert table["value"].dtype == np.float64 and np.isfinite(table["value"]).all()
+    assert table["seed"].dtype == np.int64
+    required = {
+        "population", "employed", "unemployed", "inactive_long_term_sick", "inactive_other",
+        "incapacity_benefit_recipients", "incapacity_benefit_awaiting_assessment",
+        "incapacity_benefit_lcw", "incapacity_benefit_lcwra", "disability_benefit_recipients",
+        "disability_benefit_enhanced", "health_benefit_recipients", "incapacity_benefit_starts",
+        "disability_benefit_starts", "health_benefit_spending_gbp",
+    }
+    assert required <= set(table["metric"])
+    months = table["month"].nunique()
+    for metric, rows in table.groupby("metric"):
+        by_area = rows[rows["age_band"] == "all"]
+        assert set(by_area["area"]) == set(states.AREAS) | {"all"}, metric
+        by_band = rows[rows["area"] == "all"]
+        assert set(by_band["age_band"]) == set(states.AGE_BANDS) | {"all"}, metric
+        assert len(rows) == months * (len(states.AREAS) + len(states.AGE_BANDS) + 1), metric
+    month = table[table["month"] == table["month"].max()]
+    for metric in ("population", "health_benefit_recipients", "health_benefit_spending_gbp"):
+        rows = month[month["metric"] == metric]
+        total = rows[(rows["area"] == "all") & (rows["age_band"] == "all")]["value"].item()
+        assert rows[(rows["area"] != "all")]["value"].sum() == pytest.approx(total)
+        assert rows[(rows["age_band"] != "all")]["value"].sum() == pytest.approx(total)
+
+
+def test_spending_is_caseload_times_rates(small_model, small_metrics):
+    table = totals(small_metrics).iloc[-1]
+    rates = SpendingRates.from_config(small_model.config.spending)
+    expected = (table["incapacity_benefit_awaiting_assessment"] * rates.incapacity_awaiting_assessment
+                + table["incapacity_benefit_lcw"] * rates.incapacity_lcw
+                + table["incapacity_benefit_lcwra"] * rates.incapacity_lcwra
+                + table["disability_benefit_standard"] * rates.disability_standard
+                + table["disability_benefit_enhanced"] * rates.disability_enhanced)
+    assert table["health_benefit_spending_gbp"] == pytest.approx(expected)
+    # UC standard allowance (25+) + LCWRA element, 2024-25 (CPAG): £393.45 + £416.19 a month
+    assert rates.incapacity_lcwra == pytest.approx(809.64)
+
+
+def test_april_2019_levels_are_plausible(small_metrics):
+    """Starting levels near the published 2019 figures in England & Wales terms."""
+    first = totals(small_metrics).iloc[0]
+    assert first["health_benefit_recipients"] == pytest.approx(2.8e6, rel=0.06)
+    assert first["incapacity_benefit_recipients"] == pytest.approx(2.5e6 * 0.9137, rel=0.06)
+    assert first["disability_benefit_recipients"] == pytest.approx(2.2e6 * 0.9137, rel=0.06)
+    assert first["inactive_long_term_sick"] / first["population"] == pytest.approx(0.049, abs=0.004)
+    assert first["employed"] / first["population"] == pytest.approx(0.760, abs=0.01)
+
+
+def test_panel_follows_people(small_model):
+    panel = small_model.panel_table()
+    assert {"month", "person_id", "slot", "age_months", "work_state", "incapacity_benefit"} <= set(panel.columns)
+    assert set(panel["work_state"].cat.categories) == set(states.WORK_STATES)
+    ages = panel.sort_values("month").groupby("person_id")["age_months"]
+    assert (ages.diff().dropna() == 1).all(), "each panel person ages one month a month"
+    per_month = panel.groupby("month")["person_id"].nunique()
+    assert per_month.min() > 250 and per_month.max() <= 300
+    first = panel[panel["month"] == panel["month"].min()]
+    assert len(first) == 300
+
+
+def test_flows_are_counted_where_they_happen(small_metrics):
+    table = totals(small_metrics)
+    assert (table["incapacity_benefit_starts"].iloc[1:] > 0).all()
+    assert (table["left_work_for_health"].iloc[1:] > 0).all()
+    annual_awards = table["incapacity_benefit_awards"].iloc[:12].sum()
+    assert 100_000 < annual_awards < 400_000  # OBR: 252,000 GB in 2018-19
+
+
+def test_every_metric_name_is_declared(small_metrics):
+    assert set(small_metrics["metric"]) == set(metrics.ALL_METRICS)

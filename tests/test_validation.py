@@ -1,0 +1,57 @@
+"""Bad configuration stops before any work: one line naming key, value and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.config import ConfigError, compose, validate
+from tests.conftest import run_cli
+
+CASES = [
+    ("population.size=-5", "population.size: -5", "1,000 to 37,043,234"),
+    ("population.size=0", "population.size: 0", "1,000 to 37,043,234"),
+    ("population.size=1500.5", "population.size: 1500.5", "whole number"),
+    ("population.size=50000000", "population.size: 50000000", "37,043,234"),
+    ("population.areas=[narnia]", "population.areas", "'narnia' is not an area"),
+    ("incapacity_benefit.transitions.claim.base=1.5", "incapacity_benefit.transitions.claim.base: 1.5", "0.0 to 1.0"),
+    ("health.transitions.obesity_onset.base=-0.1", "health.transitions.obesity_onset.base: -0.1", "0.0 to 1.0"),
+    ("period.start=2030-01", "period: start '2030-01' is after end '2029-03'", "no later than the end"),
+    ("period.end=2029-13", "period.end: '2029-13'", "YYYY-MM"),
+    ("demography.mortality_file=missing.csv", "demography.mortality_file: 'missing.csv'", "existing file"),
+    ("population.data.condition_prevalence=nope.csv", "population.data.condition_prevalence: 'nope.csv'", "existing file"),
+    ("+work.transitions.employed_to_unemployed.area.narnia=2", "work.transitions.employed_to_unemployed.area.narnia: 'narnia'", "'wales'"),
+    ("work.transitions.employed_to_unemployed.limiting.limiting=-1", "limiting", "0 or more"),
+    ("disability_benefit.review.disallowed=0.5", "disability_benefit.review", "sum to 1"),
+    ("seed=-1", "seed: -1", "at least 0"),
+    ("panel.size=-1", "panel.size: -1", "at least 0"),
+]
+
+
+@pytest.mark.parametrize("override, names, allowed", CASES)
+def test_validate_names_key_value_and_what_is_allowed(override, names, allowed):
+    with pytest.raises(ConfigError) as error:
+        validate(compose([override]))
+    message = str(error.value)
+    assert "\n" not in message
+    assert names in message and allowed in message
+
+
+def test_default_config_is_valid():
+    config = validate(compose([]))
+    assert config.population.size == 370_432
+    assert config.period.months == 120
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    (["population.size=-5"], "population.size: -5 is not allowed"),
+    (["scenario=nope"], "scenario: 'nope' is not a known scenario; allowed: baseline"),
+    (["no_such.key=3"], "no_such.key: unknown key"),
+    (["-m", "seed=0,1", "population.size=1000,5"], "population.size: 5 is not allowed"),
+])
+def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, arguments, expected):
+    out = tmp_path / "out"
+    result = run_cli(*arguments, f"hydra.run.dir={out}", f"hydra.sweep.dir={out}")
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [lines[0]] and lines[0].startswith("error: ") and expected in lines[0]
+    assert not out.exists()
