@@ -50,6 +50,7 @@ calibrate: $(STAMP)
 	$(BIN)/python -m sim.calibrate $(ARGS)
 
 clean-cache:
+	rm -rf sim/__pycache__/numba
 	find sim -name '*.nbi' -delete -o -name '*.nbc' -delete
 
 clean: clean-cache

@@ -60,6 +60,7 @@ SUMMARY_METRICS: tuple[str, ...] = (
 )
 AREA_YEARS = ("2019-20", "2023-24", "2028-29")
 PROJECTION_WORDS = ("projection", "forecast", "not a calibration target")
+GEOGRAPHY_NAMES = {"great_britain": "GB", "united_kingdom": "UK", "england_and_wales": "E&W"}
 AREA_NAMES = {
     ALL: "England & Wales",
     "north_east_north_cumbria": "North East & N. Cumbria",
@@ -453,9 +454,8 @@ class Label:
 
 
 PUBLISHED_STYLES = {
-    "data": dict(marker="o", color="black", markerfacecolor="black", label="Published figure"),
-    "scaled": dict(marker="D", color="black", markerfacecolor="black",
-                   label="Published GB/UK count, scaled to E&W"),
+    "data": dict(marker="o", color="black", markerfacecolor="black", label="Published E&W figure"),
+    "scaled": dict(marker="D", color="black", markerfacecolor="black", label=""),
     "projection": dict(marker="s", color="0.2", markerfacecolor="white",
                        label="Published projection / forecast (not data), with range"),
 }
@@ -481,12 +481,22 @@ def draw_published(ax, points: Sequence[Point], unit: Unit) -> tuple[list[tuple[
         if kind not in used:
             used.append(kind)
         labels.append(Label(point.date, y, point.label, point.projection))
+    def places(scaled: bool) -> str:
+        return "/".join(sorted({GEOGRAPHY_NAMES.get(figure.geography, figure.geography)
+                                for point in points if not point.projection and point.scaled == scaled
+                                for figure in point.figures if figure.geography != "england_and_wales"}))
+
     entries = []
     for kind in used:
         style = PUBLISHED_STYLES[kind]
+        name = style["label"]
+        if kind == "data" and places(False):
+            name = f"Published {places(False)} rate or share, as published"
+        elif kind == "scaled":
+            name = f"Published {places(True)} count, scaled to E&W"
         handle = Line2D([], [], linestyle="none", marker=style["marker"], markersize=9, markeredgewidth=1.8,
                         color=style["color"], markerfacecolor=style["markerfacecolor"])
-        entries.append((handle, style["label"]))
+        entries.append((handle, name))
     return entries, labels
 
 
@@ -501,6 +511,17 @@ def _label_offsets(projection: bool) -> list[tuple[float, float, str, str]]:
     return near + [(dx * 2, dy * 2, ha, va) for dx, dy, ha, va in near] + far
 
 
+def _densify(points: np.ndarray, step: float = 3.0) -> np.ndarray:
+    """Points along a polyline in display pixels, at most ``step`` apart."""
+    points = points[np.isfinite(points).all(axis=1)]
+    if len(points) < 2:
+        return points
+    lengths = np.hypot(*np.diff(points, axis=0).T)
+    distance = np.concatenate([[0.0], np.cumsum(lengths)])
+    samples = np.arange(0.0, distance[-1] + step, step)
+    return np.column_stack([np.interp(samples, distance, points[:, 0]), np.interp(samples, distance, points[:, 1])])
+
+
 def place_labels(ax, labels: Sequence[Label]) -> None:
     """Annotate ``labels`` where they overlap least with each other, the markers, the legend,
     the model lines and the axes' edges. Call after the layout is final."""
@@ -510,7 +531,7 @@ def place_labels(ax, labels: Sequence[Label]) -> None:
     anchors = [ax.transData.transform((mdates.date2num(label.x), label.y)) for label in labels]
     taken = [Bbox.from_extents(x - half, y - half, x + half, y + half) for x, y in anchors]
     taken += [legend.get_window_extent(renderer) for legend in [ax.get_legend()] if legend is not None]
-    lines = [ax.transData.transform(line.get_xydata()) for line in ax.get_lines()
+    lines = [_densify(ax.transData.transform(line.get_xydata())) for line in ax.get_lines()
              if line.get_gid() != "published" and len(line.get_xydata()) > 1]
     curve = np.concatenate(lines) if lines else np.empty((0, 2))
     for label in labels:
@@ -724,7 +745,7 @@ def chart_employment_rate(frame: pd.DataFrame, runs: Runs) -> Chart:
     """Employed as % of the 16-64 population, E&W, with ONS UK employment rates."""
     return time_series_chart(
         share_bands(frame, "employed"), runs, published.figures_for("employment_rate"),
-        title="Employment rate, England & Wales, 16-64", unit=SHARE, zero=False, legend="lower left",
+        title="Employment rate, England & Wales, 16-64", unit=SHARE, zero=False, legend="upper right",
         extra="Employment rate = employed ÷ population aged 16-64 at month end.",
     )
 
@@ -776,7 +797,7 @@ def write_charts(frame: pd.DataFrame, directory: Path, runs: Runs) -> list[Path]
 
 def write_summary(frame: pd.DataFrame, directory: Path) -> Path:
     """``directory/summary.csv`` from :func:`summary_table`."""
-    table = summary_table(frame)
+    table = summary_table(frame).round({"median": 2, "low": 2, "high": 2})
     return write_atomic(Path(directory) / "summary.csv", lambda path: table.to_csv(path, index=False))
 
 
