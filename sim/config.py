@@ -309,6 +309,78 @@ class SpendingConfig(Strict):
     lcw_legacy_element_source: str = Field(min_length=3)
 
 
+class DriverConfig(Strict):
+    """A named driver of change (see sim/drivers.py for the profiles)."""
+
+    transitions: list[str] = Field(min_length=1)
+    shape: Literal["ramp", "step", "pulse"]
+    start: str
+    full: str | None = None
+    end: str | None = None
+    decay_months: float = Field(default=12.0, gt=0.0)
+    persist: float = Field(default=0.0, ge=0.0, le=1.0)
+    effect: float = Field(default=0.0, ge=-0.95)
+    prior: tuple[float, float]
+    age_weight: dict[AgeGroup, float] = {}
+    source: str = Field(min_length=3)
+
+    @field_validator("start", "full", "end", mode="before")
+    @classmethod
+    def _is_month(cls, text: Any) -> Any:
+        if text is not None:
+            parse_month(str(text))
+        return None if text is None else str(text)
+
+    @model_validator(mode="after")
+    def _profile_is_complete(self) -> DriverConfig:
+        if self.shape == "ramp" and (self.full is None or month_index(self.full, self.start) <= 0):
+            raise ValueError(f"a ramp needs `full` after `start` ({self.start}); got {self.full!r}")
+        if self.shape == "pulse" and (self.end is None or month_index(self.end, self.start) < 0):
+            raise ValueError(f"a pulse needs `end` no earlier than `start` ({self.start}); got {self.end!r}")
+        low, high = self.prior
+        if not -0.95 <= low <= high:
+            raise ValueError(f"prior {list(self.prior)} must be [low, high] with -0.95 <= low <= high")
+        return self
+
+
+class ProjectionConfig(Strict):
+    """How the drivers continue after the fitting period (sim/drivers.py)."""
+
+    name: str
+    mode: Literal["trend", "flatten", "pre_pandemic"]
+    start: str
+    fade_months: float = Field(default=12.0, gt=0.0)
+    description: str = ""
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _is_month(cls, text: Any) -> str:
+        parse_month(str(text))
+        return str(text)
+
+
+class CalibrationConfig(Strict):
+    """Fitted driver effects: ``draws[draw]`` overrides the drivers' own ``effect``."""
+
+    draw: StrictInt = Field(default=0, ge=0)
+    draws: list[dict[str, float]] = []
+    spending_scale: float = Field(default=1.0, gt=0.0)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _draw_exists(self) -> CalibrationConfig:
+        if self.draws and self.draw >= len(self.draws):
+            raise ValueError(
+                f"calibration.draw: {self.draw} is not allowed; allowed: 0 to {len(self.draws) - 1}"
+                f" ({len(self.draws)} parameter draws kept)"
+            )
+        return self
+
+    @property
+    def effects(self) -> dict[str, float]:
+        return dict(self.draws[self.draw]) if self.draws else {}
+
+
 class ScenarioConfig(Strict):
     name: str = Field(min_length=1)
     description: str = ""
@@ -331,8 +403,32 @@ class RunConfig(Strict):
     incapacity_benefit: IncapacityBenefitConfig
     disability_benefit: DisabilityBenefitConfig
     spending: SpendingConfig
+    drivers: dict[str, DriverConfig] = {}
+    projection: ProjectionConfig
+    calibration: CalibrationConfig = CalibrationConfig()
     scenario: ScenarioConfig
     run: RunSettings
+
+    @model_validator(mode="after")
+    def _drivers_name_real_transitions(self) -> RunConfig:
+        processes = {"health": self.health, "work": self.work,
+                     "incapacity_benefit": self.incapacity_benefit,
+                     "disability_benefit": self.disability_benefit}
+        for name, driver in self.drivers.items():
+            for target in driver.transitions:
+                process, _, transition = target.partition(".")
+                if process not in processes or transition not in processes[process].transitions:
+                    known = ", ".join(f"{p}.{t}" for p, c in processes.items() for t in c.transitions)
+                    raise ValueError(
+                        f"drivers.{name}.transitions: {target!r} is not a transition; allowed: {known}"
+                    )
+        for index, draw in enumerate(self.calibration.draws):
+            unknown = sorted(set(draw) - set(self.drivers))
+            if unknown:
+                raise ValueError(
+                    f"calibration.draws[{index}]: {unknown[0]!r} is not a driver; allowed: {', '.join(self.drivers)}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _data_files_exist(self) -> RunConfig:

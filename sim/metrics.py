@@ -49,7 +49,8 @@ FLOWS: tuple[str, ...] = (
     "left_work_for_health",
     "returned_to_work_from_sickness",
     "incapacity_benefit_starts",
-    "incapacity_benefit_awards",
+    "incapacity_benefit_awards_lcw",
+    "incapacity_benefit_awards_lcwra",
     "incapacity_benefit_found_fit",
     "incapacity_benefit_exits",
     "disability_benefit_claims",
@@ -75,7 +76,8 @@ EMIGRANTS = FLOW["emigrants"]
 LEFT_WORK_FOR_HEALTH = FLOW["left_work_for_health"]
 RETURNED_TO_WORK_FROM_SICKNESS = FLOW["returned_to_work_from_sickness"]
 INCAPACITY_BENEFIT_STARTS = FLOW["incapacity_benefit_starts"]
-INCAPACITY_BENEFIT_AWARDS = FLOW["incapacity_benefit_awards"]
+INCAPACITY_BENEFIT_AWARDS_LCW = FLOW["incapacity_benefit_awards_lcw"]
+INCAPACITY_BENEFIT_AWARDS_LCWRA = FLOW["incapacity_benefit_awards_lcwra"]
 INCAPACITY_BENEFIT_FOUND_FIT = FLOW["incapacity_benefit_found_fit"]
 INCAPACITY_BENEFIT_EXITS = FLOW["incapacity_benefit_exits"]
 DISABILITY_BENEFIT_CLAIMS = FLOW["disability_benefit_claims"]
@@ -84,4 +86,9 @@ DISABILITY_BENEFIT_DISALLOWED = FLOW["disability_benefit_disallowed"]
 DISABILITY_BENEFIT_REVIEWS = FLOW["disability_benefit_reviews"]
 DISABILITY_BENEFIT_REVIEW_DISALLOWED = FLOW["disability_benefit_review_disallowed"]
 
-ALL_METRICS: tuple[str, ...] = STOCKS + FLOWS + SPENDING
+DERIVED: dict[str, tuple[str, ...]] = {
+    "incapacity_benefit_awards": ("incapacity_benefit_awards_lcw", "incapacity_benefit_awards_lcwra"),
+}
+"""Flows that are sums of other flows, added to the tidy table."""
+
+ALL_METRICS: tuple[str, ...] = STOCKS + FLOWS + SPENDING + tuple(DERIVED)

@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import metrics, states
+from sim import drivers, metrics, states
 from sim.agents import REPORTERS, Person
 from sim.config import RunConfig
 from sim.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, compile_transitions
@@ -43,6 +43,9 @@ logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at I
 MAX_MONTHS_IN_PROGRAMME = 256
 PROCESSES = ("health", "work", "incapacity_benefit", "disability_benefit")
 """Person-level processes, in the order the month kernel runs them."""
+TRANSITIONS = {"health": health.TRANSITIONS, "work": work.TRANSITIONS,
+               "incapacity_benefit": incapacity_benefit.TRANSITIONS,
+               "disability_benefit": disability_benefit.TRANSITIONS}
 CAPACITY_MARGIN = 1.02
 FREED_BUFFER_SHARE = 0.02
 """Room per chunk for slots freed in a month, as a share of the chunk (about 0.2% are)."""
@@ -59,7 +62,9 @@ def no_effects(transitions: tuple[str, ...]) -> np.ndarray:
 class InactivityModel(mesa.Model):
     """Monthly microsimulation of health, work and benefits for people aged 16-64."""
 
-    def __init__(self, config: RunConfig):
+    def __init__(self, config: RunConfig, initial_people: np.ndarray | None = None):
+        """``initial_people``: a starting population built earlier with the same seed and
+        population config (a copy is used), to skip synthesis when only hazards differ."""
         super().__init__(rng=config.seed)
         self.config = config
         self.months = config.period.months
@@ -75,9 +80,10 @@ class InactivityModel(mesa.Model):
         self.weight = float(np.float32(self.tables.area_people.sum() / size))
         growth = max(1.0, float(self.path.max() / self.tables.area_people.sum()))
         capacity = int(size * growth * CAPACITY_MARGIN) + 1000
-        self.people: np.ndarray = initial_population(
-            self.tables, batch_generator(self.key, "initial_population", 0), capacity
-        )
+        if initial_people is not None:
+            self.people: np.ndarray = initial_people.copy()
+        else:
+            self.people = initial_population(self.tables, batch_generator(self.key, "initial_population", 0), capacity)
         self.entrants_per_month = config.demography.entrants_per_month * self.tables.simulated_share
 
         self.hazards = {
@@ -90,6 +96,8 @@ class InactivityModel(mesa.Model):
                 config.disability_benefit.transitions, disability_benefit.TRANSITIONS, self.months
             ),
         }
+        drivers.apply(self.hazards, config.drivers, config.calibration.effects, config.period.start,
+                      self.months, config.projection, TRANSITIONS)
         self.effects = {
             "health": no_effects(health.TRANSITIONS),
             "work": no_effects(work.TRANSITIONS),
@@ -101,12 +109,12 @@ class InactivityModel(mesa.Model):
         self.mortality = demography.mortality(
             config.demography.mortality_file, config.demography.mortality_ratios, self.people
         )
-        self.recorder = Recorder(self.months, SpendingRates.from_config(config.spending))
+        self.recorder = Recorder(self.months, SpendingRates.from_config(config.spending, config.calibration.spending_scale))
         self.flows = np.zeros((N_CHUNKS, len(metrics.FLOWS), len(states.AREAS), len(states.AGE_BANDS)))
-        chunk = (capacity + N_CHUNKS - 1) // N_CHUNKS
+        chunk = (self.people.size + N_CHUNKS - 1) // N_CHUNKS
         self.freed = np.zeros((N_CHUNKS, max(64, int(chunk * FREED_BUFFER_SHARE))), dtype=np.int64)
         self.freed_count = np.zeros(N_CHUNKS, dtype=np.int64)
-        self.free = np.arange(size, capacity, dtype=np.int64)
+        self.free = np.flatnonzero(self.people["in_population"] == 0)
 
         self.panel_slots = np.arange(min(config.panel.size, size))  # the whole population if smaller
         self.panel: dict[int, Person] = {int(slot): Person(self, int(slot)) for slot in self.panel_slots}

@@ -135,9 +135,19 @@ class Recorder:
         """[month, spending metric, area, band] in £ per month."""
         return self.spending_rates.monthly_spending(self.stocks)
 
+    def grid(self) -> np.ndarray:
+        """[month, metric, area, band] for every metric in ALL_METRICS order."""
+        derived = [self.flows[:, [metrics.FLOW[part] for part in parts]].sum(axis=1)
+                   for parts in metrics.DERIVED.values()]
+        return np.concatenate([self.stocks, self.flows, self.spending(), np.stack(derived, axis=1)], axis=1)
+
+    def totals(self, start: str) -> pd.DataFrame:
+        """England & Wales totals: one row per month, one column per metric."""
+        months = pd.period_range(start=start, periods=self.stocks.shape[0], freq="M").to_timestamp()
+        return pd.DataFrame(self.grid().sum(axis=(2, 3)), index=months, columns=list(metrics.ALL_METRICS))
+
     def tidy(self, start: str, scenario: str, seed: int, areas: tuple[str, ...]) -> pd.DataFrame:
-        grid = np.concatenate([self.stocks, self.flows, self.spending()], axis=1)
-        return tidy_metrics(grid, start, scenario, seed, areas)
+        return tidy_metrics(self.grid(), start, scenario, seed, areas)
 
 
 def tidy_metrics(

@@ -39,7 +39,6 @@ from sim.metrics import FLOWS, SPENDING, STOCKS
 EXIT_BAD_INPUT = 2
 ALL = "all"
 KEYS = ("month", "scenario", "seed", "area", "age_band", "metric", "value")
-RUN_KEYS = ["scenario", "run"]
 PERCENTILE_RUNS = 20
 """From this many runs the band is the 5th-95th percentile rather than min-max."""
 
@@ -84,6 +83,10 @@ X_END = pd.Timestamp("2029-07-01")
 
 class ReportError(Exception):
     """Input the report cannot use; the message is one line naming the problem."""
+
+
+class NothingToDraw(Exception):
+    """The data hold too little for a chart (e.g. no complete financial year); it is skipped."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,8 @@ def financial_year_middle(years: pd.Series) -> pd.Series:
 
 def aggregation(metric: str) -> str:
     """How months add up to a year: stocks are averaged, flows and spending summed."""
+    if metric in STOCKS:
+        return "mean"
     return "sum" if metric in FLOWS or metric in SPENDING or metric.endswith("_gbp") else "mean"
 
 
@@ -343,14 +348,14 @@ def published_points(figures: Sequence[published.Figure], unit: Unit) -> list[Po
 
 
 def sources_text(figures: Sequence[published.Figure]) -> str:
-    """Caption sentences naming the published sources and how GB/UK counts were scaled."""
+    """Caption sentences naming the published sources and how GB/UK totals were scaled."""
     if not figures:
         return ""
     sources = list(dict.fromkeys(figure.source for figure in figures))
     text = "Published: " + "; ".join(sources) + "."
     notes = list(dict.fromkeys(f.scaling_note for f in figures if f.scaling_note != "as published"))
     if notes:
-        text += (" GB/UK counts scaled to E&W: " + "; ".join(notes)
+        text += (" GB/UK totals scaled to E&W: " + "; ".join(notes)
                  + ", assuming the same rate per head; E&W figures and shares as published.")
     else:
         text += " Figures as published."
@@ -371,16 +376,16 @@ def band_name(runs: int) -> str:
     return "5th–95th percentile" if runs >= PERCENTILE_RUNS else "min–max"
 
 
-def model_text(runs: Runs) -> str:
-    """Caption sentence describing the model runs behind the lines."""
+def model_text(runs: Runs, median_as: str = "line", spread_as: str = "band") -> str:
+    """Caption sentence describing the model runs behind the lines (or bars)."""
     parts = [f"{name} ({count} seed{'s' if count != 1 else ''})" for name, count in runs.per_scenario.items()]
     text = "Model: scenario " + ", ".join(parts)
-    if runs.population_sizes:
-        sizes = " to ".join(f"{size:,}" for size in (runs.population_sizes[0], runs.population_sizes[-1])
-                            if size) if len(runs.population_sizes) > 1 else f"{runs.population_sizes[0]:,}"
-        text += f", {sizes} simulated people per run weighted to the E&W 16-64 population"
+    sizes = runs.population_sizes
+    if sizes:
+        size = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
+        text += f", {size} simulated people per run weighted to the E&W 16-64 population"
     bands = {band_name(count) for count in runs.per_scenario.values()}
-    return text + f"; line = median across seeds, band = {' / '.join(sorted(bands))} across seeds."
+    return text + f"; {median_as} = median across seeds, {spread_as} = {' / '.join(sorted(bands))} across seeds."
 
 
 def area_name(area: str) -> str:
@@ -439,7 +444,8 @@ def draw_model(ax, bands: pd.DataFrame, x: str, colours: dict[str, tuple], unit:
                 marker="o" if markers else None, markersize=5)
         runs = int(part["runs"].max())
         handle = (Patch(facecolor=colour, alpha=0.25), Line2D([], [], color=colour, linewidth=2.4))
-        entries.append((handle, f"Model, {scenario}: median and {band_name(runs)} of {runs} seeds"))
+        short = "5–95% range" if runs >= PERCENTILE_RUNS else "min–max"
+        entries.append((handle, f"Model, {scenario} ({runs} seed{'s' if runs != 1 else ''}): median and {short}"))
     return entries
 
 
@@ -455,10 +461,17 @@ class Label:
 
 PUBLISHED_STYLES = {
     "data": dict(marker="o", color="black", markerfacecolor="black", label="Published E&W figure"),
-    "scaled": dict(marker="D", color="black", markerfacecolor="black", label=""),
+    "scaled": dict(marker="D", color="black", markerfacecolor="black", label="Published total, scaled to E&W"),
     "projection": dict(marker="s", color="0.2", markerfacecolor="white",
                        label="Published projection / forecast (not data), with range"),
 }
+
+
+def _geographies(points: Sequence[Point], scaled: bool) -> str:
+    """Short names (GB, UK) of the non-E&W geographies among the data points, e.g. ``GB/UK``."""
+    return "/".join(sorted({GEOGRAPHY_NAMES.get(figure.geography, figure.geography)
+                            for point in points if not point.projection and point.scaled == scaled
+                            for figure in point.figures if figure.geography != "england_and_wales"}))
 
 
 def draw_published(ax, points: Sequence[Point], unit: Unit) -> tuple[list[tuple[object, str]], list[Label]]:
@@ -481,19 +494,14 @@ def draw_published(ax, points: Sequence[Point], unit: Unit) -> tuple[list[tuple[
         if kind not in used:
             used.append(kind)
         labels.append(Label(point.date, y, point.label, point.projection))
-    def places(scaled: bool) -> str:
-        return "/".join(sorted({GEOGRAPHY_NAMES.get(figure.geography, figure.geography)
-                                for point in points if not point.projection and point.scaled == scaled
-                                for figure in point.figures if figure.geography != "england_and_wales"}))
-
     entries = []
     for kind in used:
         style = PUBLISHED_STYLES[kind]
         name = style["label"]
-        if kind == "data" and places(False):
-            name = f"Published {places(False)} rate or share, as published"
+        if kind == "data" and _geographies(points, scaled=False):
+            name = f"Published {_geographies(points, scaled=False)} rate or share, as published"
         elif kind == "scaled":
-            name = f"Published {places(True)} count, scaled to E&W"
+            name = f"Published {_geographies(points, scaled=True)} total, scaled to E&W"
         handle = Line2D([], [], linestyle="none", marker=style["marker"], markersize=9, markeredgewidth=1.8,
                         color=style["color"], markerfacecolor=style["markerfacecolor"])
         entries.append((handle, name))
@@ -505,10 +513,9 @@ def _label_offsets(projection: bool) -> list[tuple[float, float, str, str]]:
     near = [(0, 10, "center", "bottom"), (0, -10, "center", "top"), (12, 0, "left", "center"),
             (-12, 0, "right", "center"), (8, 8, "left", "bottom"), (-8, 8, "right", "bottom"),
             (8, -8, "left", "top"), (-8, -8, "right", "top")]
-    far = [(dx * 3, dy * 3, ha, va) for dx, dy, ha, va in near]
     if projection:
         near = [near[3], near[5], near[7], *near[:3], near[4], near[6]]
-    return near + [(dx * 2, dy * 2, ha, va) for dx, dy, ha, va in near] + far
+    return near + [(dx * scale, dy * scale, ha, va) for scale in (2, 3) for dx, dy, ha, va in near]
 
 
 def _densify(points: np.ndarray, step: float = 3.0) -> np.ndarray:
@@ -558,10 +565,11 @@ def place_labels(ax, labels: Sequence[Label]) -> None:
             taken.append(best[2])
 
 
-def _legend(ax, entries: Sequence[tuple[object, str]], loc: str = "lower right") -> None:
+def _legend(ax, entries: Sequence[tuple[object, str]], loc: str = "lower right",
+            size: float = LEGEND_SIZE) -> None:
     if entries:
         handles, labels = zip(*entries)
-        ax.legend(handles, labels, loc=loc, fontsize=LEGEND_SIZE, framealpha=0.92)
+        ax.legend(handles, labels, loc=loc, fontsize=size, framealpha=0.92)
 
 
 def time_series_chart(bands: pd.DataFrame, runs: Runs, figures: Sequence[published.Figure], *,
@@ -625,6 +633,8 @@ def chart_inactive_long_term_sick(frame: pd.DataFrame, runs: Runs) -> Chart:
 def chart_health_benefit_spending(frame: pd.DataFrame, runs: Runs) -> Chart:
     """Health-related benefit spending by April-March financial year, E&W (£bn, 2024-25 prices)."""
     annual = by_financial_year(select(frame, "health_benefit_spending_gbp"), "sum")
+    if annual.empty:
+        raise NothingToDraw("no complete April-March financial year")
     bands = spread(annual, ["scenario", "financial_year"])
     bands["middle"] = financial_year_middle(bands["financial_year"])
     return time_series_chart(
@@ -643,21 +653,23 @@ def chart_benefit_caseloads(frame: pd.DataFrame, runs: Runs) -> Chart:
     panels = (("incapacity_benefit_recipients", "Incapacity benefits (ESA, UC health)"),
               ("disability_benefit_recipients", "Disability benefits (PIP, DLA)"))
     shown: list[published.Figure] = []
-    entries: list[tuple[object, str]] = []
+    model_entries: list[tuple[object, str]] = []
+    marker_entries: list[tuple[object, str]] = []
     labels: list[list[Label]] = []
     for ax, (metric, name) in zip(axes[0], panels):
         figures = published.figures_for(metric)
         shown += figures
-        found = draw_model(ax, monthly_bands(frame, metric), "month", colours, PEOPLE)
+        model_entries = draw_model(ax, monthly_bands(frame, metric), "month", colours, PEOPLE)
         markers, panel_labels = draw_published(ax, published_points(figures, PEOPLE), PEOPLE)
         labels.append(panel_labels)
-        entries += [entry for entry in found + markers if entry[1] not in {label for _, label in entries}]
+        marker_entries += [entry for entry in markers if entry[1] not in {label for _, label in marker_entries}]
         ax.set_title(name, fontsize=LABEL_SIZE + 1)
         _time_axis(ax)
         ax.xaxis.set_major_locator(mdates.YearLocator(2))
     _value_axis(axes[0, 0], PEOPLE)
     axes[0, 0].set_ylabel(PEOPLE.axis_label, fontsize=LABEL_SIZE)
-    _legend(axes[0, 1], entries)
+    _legend(axes[0, 0], model_entries, "lower left", size=LEGEND_SIZE - 1.5)
+    _legend(axes[0, 1], marker_entries, "lower right", size=LEGEND_SIZE - 1.5)
     caption = " ".join((model_text(runs), "Recipients counted at month end.", sources_text(shown)))
     _finish(chart, "Benefit caseloads, England & Wales, 16-64", caption, top=0.86, wspace=0.06)
     for ax, panel_labels in zip(axes[0], labels):
@@ -672,8 +684,10 @@ def chart_inactivity_by_area(frame: pd.DataFrame, runs: Runs) -> Chart:
     people = by_financial_year(select(frame, "population", area=None), "mean")
     bands = spread(ratio(sick, people), ["scenario", "area", "financial_year"])
     years = [year for year in AREA_YEARS if year in set(bands["financial_year"])]
+    if not years:
+        raise NothingToDraw(f"no complete financial year among {', '.join(AREA_YEARS)}")
     bands = bands[bands["financial_year"].isin(years)]
-    first_year = bands[(bands["financial_year"] == years[0]) & (bands["area"] != ALL)] if years else bands
+    first_year = bands[(bands["financial_year"] == years[0]) & (bands["area"] != ALL)]
     areas = [ALL] + list(first_year.groupby("area")["median"].median().sort_values(ascending=False).index)
     chart, axes = _new_chart(1, len(runs.scenarios), sharex=True, sharey=True)
     palette = sns.color_palette("crest", len(years))
@@ -695,24 +709,23 @@ def chart_inactivity_by_area(frame: pd.DataFrame, runs: Runs) -> Chart:
             ax.axvline(figure.england_and_wales * SHARE.factor, color="black", linestyle=style, linewidth=1.4,
                        label=f"{publisher(figure)} UK {figure.period}: {SHARE.format(figure.england_and_wales)}")
         ax.set_yticks(np.arange(len(areas)), [area_name(area) for area in areas])
-        ax.get_yticklabels()[0].set_fontweight("bold")
-        ax.invert_yaxis()
-        ax.set_xlabel("Inactive through long-term sickness, " + SHARE.axis_label, fontsize=LABEL_SIZE)
+        ax.set_ylim(len(areas) - 0.5, -0.5)
+        ax.set_xlabel(SHARE.axis_label, fontsize=LABEL_SIZE)
         ax.grid(axis="y", visible=False)
         if len(runs.scenarios) > 1:
             ax.set_title(scenario, fontsize=LABEL_SIZE + 1)
+    axes[0, 0].get_yticklabels()[0].set_fontweight("bold")
     several = len(runs.scenarios) > 1
     top = 0.81 if several else 0.85
     handles, names = axes[0, 0].get_legend_handles_labels()
     chart.legend(handles, names, loc="lower left", bbox_to_anchor=(0.25, top + (0.05 if several else 0.005)),
                  ncol=len(names), fontsize=LEGEND_SIZE, frameon=False, handlelength=1.6, columnspacing=1.2)
     caption = " ".join((
-        model_text(runs).replace("line = median", "bars by financial year = median")
-        .replace("band =", "whiskers ="),
+        model_text(runs, median_as="bars by financial year", spread_as="whiskers"),
         "Share = mean inactive through long-term sickness over the April–March year ÷ mean 16-64 population.",
         sources_text(shares).replace("Published:", "Reference lines:"),
     ))
-    return _finish(chart, "Inactive through long-term sickness by area, % of 16-64s", caption,
+    return _finish(chart, "Inactive through long-term sickness by area, England & Wales", caption,
                    top=top, left=0.25, axis_space=0.75)
 
 
@@ -790,7 +803,11 @@ def write_charts(frame: pd.DataFrame, directory: Path, runs: Runs) -> list[Path]
         if missing:
             print(f"skipped {name}: no {', '.join(missing)} in the data", file=sys.stderr)
             continue
-        chart = draw(frame, runs)
+        try:
+            chart = draw(frame, runs)
+        except NothingToDraw as reason:
+            print(f"skipped {name}: {reason}", file=sys.stderr)
+            continue
         written.append(write_atomic(charts_dir / name, lambda path, c=chart: c.savefig(path, format="png", dpi=DPI)))
     return written
 

@@ -31,7 +31,9 @@ class SpendingRates:
     disability_enhanced: float
 
     @classmethod
-    def from_config(cls, config: SpendingConfig) -> SpendingRates:
+    def from_config(cls, config: SpendingConfig, calibration_scale: float = 1.0) -> SpendingRates:
+        """Rates from the config; ``calibration_scale`` is the calibration's single factor
+        aligning 2019-20 spending with IFS (one IFS total, so one factor for both benefits)."""
         table = pd.read_csv(data_path(config.rates_file)).set_index("component")
 
         def monthly(component: str) -> float:
@@ -39,8 +41,8 @@ class SpendingRates:
             return amount * WEEKS_PER_MONTH if table.loc[component, "per"] == "week" else amount
 
         standard_allowance = monthly("uc_standard_allowance_single_25_plus")
-        incapacity = config.scale_to_published["incapacity_benefit"]
-        disability = config.scale_to_published["disability_benefit"]
+        incapacity = config.scale_to_published["incapacity_benefit"] * calibration_scale
+        disability = config.scale_to_published["disability_benefit"] * calibration_scale
         return cls(
             incapacity_awaiting_assessment=incapacity * standard_allowance,
             incapacity_lcw=incapacity * (

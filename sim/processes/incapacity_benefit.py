@@ -49,8 +49,8 @@ _DESTINATION = {
 _FLOW = {
     "claim": metrics.INCAPACITY_BENEFIT_STARTS,
     "assessed_fit": metrics.INCAPACITY_BENEFIT_FOUND_FIT,
-    "assessed_lcw": metrics.INCAPACITY_BENEFIT_AWARDS,
-    "assessed_lcwra": metrics.INCAPACITY_BENEFIT_AWARDS,
+    "assessed_lcw": metrics.INCAPACITY_BENEFIT_AWARDS_LCW,
+    "assessed_lcwra": metrics.INCAPACITY_BENEFIT_AWARDS_LCWRA,
     "lcw_exit": metrics.INCAPACITY_BENEFIT_EXITS,
     "lcwra_exit": metrics.INCAPACITY_BENEFIT_EXITS,
 }

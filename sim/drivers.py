@@ -1,0 +1,80 @@
+"""Named drivers of change: calendar multipliers on the hazards of named transitions.
+
+A driver multiplies the rates of its transitions by ``1 + effect x age_weight x shape(t)``
+(never below 0.05). ``shape`` is 0 before ``start`` and follows one of three profiles:
+
+* ``ramp``: rises linearly from 0 at ``start`` to 1 at ``full``;
+* ``step``: 1 from ``start``;
+* ``pulse``: 1 from ``start`` to ``end``, then decays towards ``persist`` with an e-folding
+  time of ``decay_months``.
+
+After the fitting period (``projection.start``) the projection assumption decides how the
+shapes continue: ``trend`` extends each ramp at its 2019-2024 slope, ``flatten`` holds every
+shape at its last fitted value, ``pre_pandemic`` fades every shape to 0 over
+``projection.fade_months`` (back to April 2019 rates).
+
+Effects come from the driver config, or from a calibration draw when one is selected.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import states
+from sim.config import DriverConfig, ProjectionConfig, month_index
+
+MINIMUM_MULTIPLIER = 0.05
+
+
+def shape(driver: DriverConfig, start: str, months: int, projection: ProjectionConfig) -> np.ndarray:
+    """The driver's profile, one value per simulated month (month 0 = ``start``)."""
+    t = np.arange(months, dtype=float)
+    begin = month_index(driver.start, start)
+    if driver.shape == "ramp":
+        full = month_index(driver.full, start)
+        raw = np.clip((t - begin) / max(full - begin, 1), 0.0, None)
+        fitted = np.minimum(raw, 1.0)
+    elif driver.shape == "step":
+        raw = fitted = (t >= begin).astype(float)
+    else:
+        end = month_index(driver.end, start)
+        decay = np.exp(-np.clip(t - end, 0.0, None) / driver.decay_months)
+        raw = fitted = np.where(t < begin, 0.0, np.where(t <= end, 1.0, driver.persist + (1 - driver.persist) * decay))
+    projection_start = month_index(projection.start, start)
+    if projection_start >= months:
+        return fitted
+    last = fitted[projection_start - 1] if projection_start > 0 else 0.0
+    after = t >= projection_start
+    if projection.mode == "trend":
+        profile = np.where(after, raw, fitted)
+    elif projection.mode == "flatten":
+        profile = np.where(after, last, fitted)
+    else:
+        fade = np.clip(1 - (t - projection_start + 1) / projection.fade_months, 0.0, 1.0)
+        profile = np.where(after, last * fade, fitted)
+    return profile
+
+
+def multipliers(driver: DriverConfig, effect: float, start: str, months: int,
+                projection: ProjectionConfig) -> np.ndarray:
+    """[month, age group] multipliers of one driver."""
+    weights = np.array([driver.age_weight.get(group, 1.0) for group in states.AGE_GROUPS])
+    profile = shape(driver, start, months, projection)
+    return np.maximum(MINIMUM_MULTIPLIER, 1.0 + effect * profile[:, None] * weights[None, :])
+
+
+def apply(hazards: dict, drivers: dict[str, DriverConfig], effects: dict[str, float], start: str,
+          months: int, projection: ProjectionConfig, transitions: dict[str, tuple[str, ...]]) -> None:
+    """Multiply the drivers into the hazard tables' calendar multipliers (in place).
+
+    ``transitions`` maps each process to its TRANSITIONS, to find a driver's rows.
+    """
+    for name, driver in drivers.items():
+        effect = effects.get(name, driver.effect)
+        if effect == 0.0:
+            continue
+        factor = multipliers(driver, effect, start, months, projection)
+        for target in driver.transitions:
+            process, transition = target.split(".", 1)
+            row = transitions[process].index(transition)
+            hazards[process].period[row] *= factor
