@@ -320,6 +320,7 @@ class DriverConfig(Strict):
     decay_months: float = Field(default=12.0, gt=0.0)
     persist: float = Field(default=0.0, ge=0.0, le=1.0)
     effect: float = Field(default=0.0, ge=-0.95)
+    enabled: bool = True
     prior: tuple[float, float]
     age_weight: dict[AgeGroup, float] = {}
     source: str = Field(min_length=3)
@@ -360,7 +361,11 @@ class ProjectionConfig(Strict):
 
 
 class CalibrationConfig(Strict):
-    """Fitted driver effects: ``draws[draw]`` overrides the drivers' own ``effect``."""
+    """Fitted values: ``draws[draw]`` maps dotted config keys to values, applied on load.
+
+    Written by ``make calibrate``; several draws carry parameter uncertainty. An empty list
+    leaves the configs as they are.
+    """
 
     draw: StrictInt = Field(default=0, ge=0)
     draws: list[dict[str, float]] = []
@@ -376,9 +381,25 @@ class CalibrationConfig(Strict):
             )
         return self
 
-    @property
-    def effects(self) -> dict[str, float]:
-        return dict(self.draws[self.draw]) if self.draws else {}
+
+def apply_calibration(raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw config with the selected calibration draw's values written in."""
+    calibration = raw.get("calibration") or {}
+    draws = calibration.get("draws") or []
+    draw = calibration.get("draw", 0)
+    if not draws or not isinstance(draw, int) or not 0 <= draw < len(draws):
+        return raw
+    for key, value in draws[draw].items():
+        node: Any = raw
+        parts = key.split(".")
+        for part in parts[:-1]:
+            if not isinstance(node, dict) or part not in node:
+                raise ConfigError(f"calibration.draws[{draw}]: {key!r} is not a key of the config")
+            node = node[part]
+        if not isinstance(node, dict) or parts[-1] not in node:
+            raise ConfigError(f"calibration.draws[{draw}]: {key!r} is not a key of the config")
+        node[parts[-1]] = value
+    return raw
 
 
 class ScenarioConfig(Strict):
@@ -422,12 +443,6 @@ class RunConfig(Strict):
                     raise ValueError(
                         f"drivers.{name}.transitions: {target!r} is not a transition; allowed: {known}"
                     )
-        for index, draw in enumerate(self.calibration.draws):
-            unknown = sorted(set(draw) - set(self.drivers))
-            if unknown:
-                raise ValueError(
-                    f"calibration.draws[{index}]: {unknown[0]!r} is not a driver; allowed: {', '.join(self.drivers)}"
-                )
         return self
 
     @model_validator(mode="after")
@@ -532,9 +547,9 @@ def validate(config: DictConfig | dict[str, Any]) -> RunConfig:
         raw = OmegaConf.to_container(config, resolve=True)
     else:
         raw = dict(config)
-    raw = {key: value for key, value in raw.items() if key != "hydra"}  # type: ignore[union-attr]
+    raw = {key: value for key, value in raw.items() if key not in ("hydra", "calibrate", "targets", "checks", "parameters")}  # type: ignore[union-attr]
     try:
-        return RunConfig.model_validate(raw)
+        return RunConfig.model_validate(apply_calibration(raw))
     except ConfigError:
         raise
     except ValidationError as error:

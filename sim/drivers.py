@@ -13,7 +13,8 @@ shapes continue: ``trend`` extends each ramp at its 2019-2024 slope, ``flatten``
 shape at its last fitted value, ``pre_pandemic`` fades every shape to 0 over
 ``projection.fade_months`` (back to April 2019 rates).
 
-Effects come from the driver config, or from a calibration draw when one is selected.
+Effects come from the driver config (where a calibration draw has written the fitted
+value); a driver with ``enabled: false`` is off whatever its effect.
 """
 
 from __future__ import annotations
@@ -63,17 +64,16 @@ def multipliers(driver: DriverConfig, effect: float, start: str, months: int,
     return np.maximum(MINIMUM_MULTIPLIER, 1.0 + effect * profile[:, None] * weights[None, :])
 
 
-def apply(hazards: dict, drivers: dict[str, DriverConfig], effects: dict[str, float], start: str,
-          months: int, projection: ProjectionConfig, transitions: dict[str, tuple[str, ...]]) -> None:
+def apply(hazards: dict, drivers: dict[str, DriverConfig], start: str, months: int,
+          projection: ProjectionConfig, transitions: dict[str, tuple[str, ...]]) -> None:
     """Multiply the drivers into the hazard tables' calendar multipliers (in place).
 
     ``transitions`` maps each process to its TRANSITIONS, to find a driver's rows.
     """
-    for name, driver in drivers.items():
-        effect = effects.get(name, driver.effect)
-        if effect == 0.0:
+    for driver in drivers.values():
+        if not driver.enabled or driver.effect == 0.0:
             continue
-        factor = multipliers(driver, effect, start, months, projection)
+        factor = multipliers(driver, driver.effect, start, months, projection)
         for target in driver.transitions:
             process, transition = target.split(".", 1)
             row = transitions[process].index(transition)

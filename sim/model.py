@@ -59,18 +59,35 @@ def no_effects(transitions: tuple[str, ...]) -> np.ndarray:
     return np.ones((1, len(transitions) + 1, MAX_MONTHS_IN_PROGRAMME))
 
 
+def starting_population(config: RunConfig, tables: StartingTables, key: np.ndarray) -> np.ndarray:
+    """The April 2019 people of a run with this run key, in an array with room to grow."""
+    path = demography.population_path(config.demography.population_path_file, config.period.start,
+                                      config.period.months) * tables.simulated_share
+    growth = max(1.0, float(path.max() / tables.area_people.sum()))
+    capacity = int(config.population.size * growth * CAPACITY_MARGIN) + 1000
+    return initial_population(tables, batch_generator(key, "initial_population", 0), capacity)
+
+
+def seed_key(seed: int) -> np.ndarray:
+    """The run key the model draws from Mesa's ``rng`` for this seed (Mesa seeds
+    ``numpy.random.default_rng(seed)``), for building a run's population outside the model."""
+    return run_key(np.random.default_rng(seed))
+
+
 class InactivityModel(mesa.Model):
     """Monthly microsimulation of health, work and benefits for people aged 16-64."""
 
-    def __init__(self, config: RunConfig, initial_people: np.ndarray | None = None):
-        """``initial_people``: a starting population built earlier with the same seed and
-        population config (a copy is used), to skip synthesis when only hazards differ."""
+    def __init__(self, config: RunConfig, initial_people: np.ndarray | None = None,
+                 tables: StartingTables | None = None):
+        """``initial_people`` and ``tables``: a starting population and synthesis tables built
+        earlier with the same seed and population config (the people are copied), to skip
+        synthesis when only hazards differ, as in calibration."""
         super().__init__(rng=config.seed)
         self.config = config
         self.months = config.period.months
         self.month = 0
         self.key = run_key(self.rng)
-        self.tables = StartingTables(config)
+        self.tables = tables if tables is not None else StartingTables(config)
 
         self.path = demography.population_path(
             config.demography.population_path_file, config.period.start, self.months
@@ -78,12 +95,10 @@ class InactivityModel(mesa.Model):
         size = config.population.size
         # People represented per agent, rounded to the float32 the people array stores.
         self.weight = float(np.float32(self.tables.area_people.sum() / size))
-        growth = max(1.0, float(self.path.max() / self.tables.area_people.sum()))
-        capacity = int(size * growth * CAPACITY_MARGIN) + 1000
         if initial_people is not None:
             self.people: np.ndarray = initial_people.copy()
         else:
-            self.people = initial_population(self.tables, batch_generator(self.key, "initial_population", 0), capacity)
+            self.people = starting_population(config, self.tables, self.key)
         self.entrants_per_month = config.demography.entrants_per_month * self.tables.simulated_share
 
         self.hazards = {
@@ -96,8 +111,8 @@ class InactivityModel(mesa.Model):
                 config.disability_benefit.transitions, disability_benefit.TRANSITIONS, self.months
             ),
         }
-        drivers.apply(self.hazards, config.drivers, config.calibration.effects, config.period.start,
-                      self.months, config.projection, TRANSITIONS)
+        drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection,
+                      TRANSITIONS)
         self.effects = {
             "health": no_effects(health.TRANSITIONS),
             "work": no_effects(work.TRANSITIONS),

@@ -17,6 +17,8 @@ import pandas as pd
 from sim.config import data_path
 
 COUNT_UNITS = ("people", "GBP")
+GEOGRAPHY_NAMES = {"england_and_wales": "England & Wales", "great_britain": "Great Britain",
+                   "united_kingdom": "UK"}
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,8 @@ class Figure:
     def scaling_note(self) -> str:
         if not self.is_count or self.geography == "england_and_wales":
             return "as published"
-        return (f"{self.geography.replace('_', ' ')} figure x {self.factor_to_england_and_wales:.3f}"
-                " (E&W share of 16-64 population)")
+        return (f"{GEOGRAPHY_NAMES.get(self.geography, self.geography)} figure x"
+                f" {self.factor_to_england_and_wales:.3f} (E&W share of 16-64 population)")
 
 
 @lru_cache(maxsize=8)

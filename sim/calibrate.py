@@ -1,0 +1,304 @@
+"""``make calibrate``: fit the named drivers to published 2019-2024 figures with Optuna.
+
+    python -m sim.calibrate                          # the settings in configs/calibrate.yaml
+    python -m sim.calibrate calibrate.trials=40      # any setting or model key can be overridden
+
+Steps:
+
+1. **Search.** An Optuna TPE search (seeded sampler) over each driver's effect
+   (configs/drivers, ``prior``) and a few time-invariant structure parameters
+   (``parameters`` in configs/calibrate.yaml), minimising the sum of squared errors in units
+   of tolerance over the targets (``targets``), each trial averaging several model seeds
+   at a scaled-down population. Trials run in ``workers`` processes sharing a journal file
+   (``study.journal``), so an interrupted calibration resumes where it stopped.
+2. **Keep draws.** The trials whose every target is within ``acceptance`` x tolerance (an
+   ABC-style acceptance), best first, up to ``draws_kept``; if fewer trials qualify, the best
+   trials by loss, and the report says so.
+3. **Check.** The best draw runs at the default population size with ``check_seeds``; its
+   fit table is the one reported. One spending scale factor (both benefits) aligns 2019-20
+   spending with IFS; 2023-24 spending is then a check.
+4. **Write.** configs/calibration/default.yaml gets the draws and the scale (every default
+   run then uses draw 0; ``calibration.draw=K`` selects another), and ``output_dir`` gets
+   the fit table, fit chart, kept draws and the Shapley decomposition of the rise by driver.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import hydra
+import optuna
+import pandas as pd
+import yaml
+from omegaconf import DictConfig, OmegaConf
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim import targets as target_module
+from sim.config import CONFIG_DIR, ConfigError, parse_month, validate
+
+log = logging.getLogger("sim.calibrate")
+FITTED_CONFIG = CONFIG_DIR / "calibration" / "default.yaml"
+FITTED_HEADER = """\
+# Fitted values written by `make calibrate` (python -m sim.calibrate); do not edit by hand.
+# draws[draw] maps config keys to fitted values and is applied whenever a config is loaded;
+# draw 0 is the best fit, the others carry parameter uncertainty (calibration.draw=K).
+# spending_scale aligns 2019-20 spending with IFS (one factor for both benefits).
+"""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trials: int = Field(ge=1)
+    workers: int = Field(ge=1)
+    seeds: list[int] = Field(min_length=1)
+    population_size: int = Field(ge=1000)
+    fit_end: str
+    sampler_seed: int
+    study_name: str
+    output_dir: str
+    draws_kept: int = Field(ge=1)
+    acceptance: float = Field(gt=0)
+    check_seeds: list[int] = Field(min_length=1)
+    write_config: bool = True
+    decomposition_population_size: int = Field(ge=1000)
+
+
+# -- parameters -----------------------------------------------------------------------
+def search_space(raw: dict[str, Any], structure: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
+    """Dotted config key -> (low, high): every driver's effect, then the structure keys."""
+    space = {f"drivers.{name}.effect": tuple(driver["prior"]) for name, driver in raw["drivers"].items()}
+    for key, (low, high) in structure.items():
+        space[key] = (float(low), float(high))
+    return space
+
+
+def with_values(raw: dict[str, Any], values: dict[str, float], **overrides: Any) -> dict[str, Any]:
+    """A copy of the raw model config with ``values`` as its only calibration draw."""
+    config = copy.deepcopy(raw)
+    config["calibration"] = {**config.get("calibration", {}), "draws": [dict(values)], "draw": 0}
+    for dotted, value in overrides.items():
+        node = config
+        parts = dotted.split("__")
+        for part in parts[:-1]:
+            node = node[part]
+        node[parts[-1]] = value
+    return config
+
+
+# -- running the model for a set of values -----------------------------------------------
+_CACHE: dict[tuple, Any] = {}
+
+
+def run_totals(raw: dict[str, Any], values: dict[str, float], seeds: list[int], size: int,
+               end: str | None = None) -> pd.DataFrame:
+    """Seed-averaged monthly E&W totals for one set of values (starting populations cached)."""
+    from sim.model import InactivityModel, seed_key, starting_population
+    from sim.population import StartingTables
+
+    overrides = {"population__size": size, "panel__size": 0}
+    if end is not None:
+        overrides["period__end"] = end
+    config = validate(with_values(raw, values, **overrides))
+    totals = []
+    for seed in seeds:
+        seeded = config.model_copy(update={"seed": seed})
+        key = ("tables", size)
+        if key not in _CACHE:
+            _CACHE[key] = StartingTables(seeded)
+        tables = _CACHE[key]
+        people_key = ("people", size, seed)
+        if people_key not in _CACHE:
+            _CACHE[people_key] = starting_population(seeded, tables, seed_key(seed))
+        model = InactivityModel(seeded, initial_people=_CACHE[people_key], tables=tables)
+        model.run()
+        totals.append(model.recorder.totals(config.period.start))
+    return target_module.average_totals(totals)
+
+
+# -- the search ---------------------------------------------------------------------------
+def storage(output_dir: Path) -> optuna.storages.JournalStorage:
+    from optuna.storages.journal import JournalFileBackend
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return optuna.storages.JournalStorage(JournalFileBackend(str(output_dir / "study.journal")))
+
+
+def _objective_factory(raw, space, targets, settings):
+    def objective(trial: optuna.Trial) -> float:
+        values = {key: trial.suggest_float(key, low, high) for key, (low, high) in space.items()}
+        totals = run_totals(raw, values, settings.seeds, settings.population_size, settings.fit_end)
+        comparisons = target_module.compare(targets, totals)
+        trial.set_user_attr("errors", {c.target.figure: c.error for c in comparisons})
+        trial.set_user_attr("worst", target_module.worst(comparisons))
+        return target_module.loss(comparisons)
+
+    return objective
+
+
+def _worker(raw, space, target_entries, settings_dict, worker: int) -> None:
+    import numba
+
+    numba.set_num_threads(1)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    settings = Settings.model_validate(settings_dict)
+    targets = target_module.parse(target_entries)
+    sampler = optuna.samplers.TPESampler(seed=settings.sampler_seed + worker, multivariate=True,
+                                         n_startup_trials=min(30, settings.trials))
+    study = optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)),
+                              sampler=sampler)
+    done = optuna.study.MaxTrialsCallback(settings.trials, states=(optuna.trial.TrialState.COMPLETE,))
+    study.optimize(_objective_factory(raw, space, targets, settings), callbacks=[done, _progress(settings)])
+
+
+def _progress(settings: Settings):
+    def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        complete = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+        if complete % 20 == 0 or complete == settings.trials:
+            print(f"  trial {complete}/{settings.trials}: best loss {study.best_value:.2f}", flush=True)
+
+    return report
+
+
+def search(raw, space, target_entries, settings: Settings) -> optuna.Study:
+    """Run (or resume) the study until it has ``settings.trials`` complete trials."""
+    study = optuna.create_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)),
+                                direction="minimize", load_if_exists=True)
+    complete = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    if complete >= settings.trials:
+        print(f"search: {complete} trials already complete in {settings.output_dir}/study.journal")
+        return study
+    print(f"search: {complete} of {settings.trials} trials done; running the rest in {settings.workers} workers",
+          flush=True)
+    arguments = (raw, space, target_entries, settings.model_dump())
+    if settings.workers == 1:
+        _worker(*arguments, 0)
+    else:
+        context = multiprocessing.get_context("spawn")
+        processes = [context.Process(target=_worker, args=(*arguments, worker)) for worker in range(settings.workers)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+            if process.exitcode != 0:
+                raise RuntimeError(f"a calibration worker failed with exit code {process.exitcode}")
+    return optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)))
+
+
+def kept_draws(study: optuna.Study, space: dict, settings: Settings) -> tuple[list[optuna.trial.FrozenTrial], bool]:
+    """Trials kept as parameter draws (best first) and whether they all met the acceptance."""
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE and "worst" in t.user_attrs]
+    complete.sort(key=lambda t: t.value)
+    accepted = [t for t in complete if t.user_attrs["worst"] <= settings.acceptance]
+    pool, all_accepted = (accepted, True) if accepted else (complete, False)
+    kept, seen = [], set()
+    for trial in pool:
+        signature = tuple(round(trial.params[key], 6) for key in space)
+        if signature not in seen:
+            seen.add(signature)
+            kept.append(trial)
+        if len(kept) == settings.draws_kept:
+            break
+    return kept, all_accepted
+
+
+# -- outputs ------------------------------------------------------------------------------
+def spending_scale(totals: pd.DataFrame, published_ew: float) -> float:
+    """IFS 2019-20 spending / the model's 2019-20 spending (April to March sum)."""
+    year = totals.loc["2019-04-01":"2020-03-01", "health_benefit_spending_gbp"].sum()
+    return float(published_ew / year)
+
+
+def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str) -> None:
+    body = {"draw": 0, "draws": [{k: float(v) for k, v in d.items()} for d in draws],
+            "spending_scale": float(scale), "source": source}
+    staging = FITTED_CONFIG.with_suffix(".yaml.partial")
+    staging.write_text(FITTED_HEADER + yaml.safe_dump(body, sort_keys=False, width=100))
+    os.replace(staging, FITTED_CONFIG)
+
+
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    staging = path.with_name(f".{path.name}.partial")
+    frame.to_csv(staging, index=False)
+    os.replace(staging, path)
+
+
+def run(cfg: DictConfig) -> int:
+    started = time.time()
+    container = OmegaConf.to_container(cfg, resolve=True)
+    settings = Settings.model_validate(container["calibrate"])
+    parse_month(settings.fit_end)
+    target_entries = container["targets"]
+    check_entries = container.get("checks", [])
+    targets = target_module.parse(target_entries)
+    checks = target_module.parse(check_entries)
+    raw = {key: value for key, value in container.items()
+           if key not in ("hydra", "calibrate", "targets", "checks", "parameters")}
+    raw["calibration"] = {"draw": 0, "draws": [], "spending_scale": 1.0, "source": "calibration search"}
+    validate(raw)
+    space = search_space(raw, container.get("parameters", {}))
+    output_dir = Path(settings.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    print(f"calibrating {len(space)} parameters against {len(targets)} targets "
+          f"({settings.trials} trials, {len(settings.seeds)} seeds x {settings.population_size:,} people)")
+
+    study = search(raw, space, target_entries, settings)
+    kept, all_accepted = kept_draws(study, space, settings)
+    draws = [dict(trial.params) for trial in kept]
+    print(f"kept {len(draws)} draws ({'all within tolerance' if all_accepted else 'NO trial met every tolerance: best by loss'})")
+
+    from sim import fit_report
+    from sim.published import load_figures
+
+    check_totals = run_totals(raw, draws[0], settings.check_seeds, validate(raw).population.size)
+    figures = load_figures()
+    scale = spending_scale(check_totals, figures["ifs_spending_2019_20"].england_and_wales)
+    scaled = check_totals.copy()
+    spending_columns = [c for c in scaled.columns if c.endswith("_spending_gbp")]
+    scaled[spending_columns] *= scale
+    fit = target_module.compare(targets, scaled, figures)
+    checked = target_module.compare(checks, scaled, figures)
+    fit_table = target_module.table(fit)
+    check_table = target_module.table(checked)
+    _atomic_csv(fit_table, output_dir / "fit_table.csv")
+    _atomic_csv(check_table, output_dir / "check_table.csv")
+    _atomic_csv(fit_report.draws_table(kept, space), output_dir / "draws.csv")
+    fit_report.write_fit_chart(scaled, fit, output_dir / "fit_report.png")
+
+    from sim import decomposition
+
+    decomposition.write(raw, draws[0], scale, settings, output_dir)
+    minutes = (time.time() - started) / 60
+    summary = fit_report.summary_markdown(fit_table, check_table, kept, all_accepted, settings, scale, minutes)
+    (output_dir / "fit_report.md").write_text(summary)
+    if settings.write_config:
+        source = (f"make calibrate on {time.strftime('%Y-%m-%d')}: {len(study.trials)} Optuna trials of study "
+                  f"{settings.study_name}, {len(settings.seeds)} seeds x {settings.population_size:,} people; "
+                  f"{len(draws)} draws kept ({'every target within tolerance' if all_accepted else 'best by loss'}); "
+                  f"{int(fit_table['within_tolerance'].sum())}/{len(fit_table)} targets within tolerance at the "
+                  f"default size; see outputs/calibration/fit_report.md")
+        write_fitted_config(draws, scale, source)
+        print(f"wrote {FITTED_CONFIG}")
+    print(summary)
+    print(f"calibration finished in {(time.time() - started) / 60:.1f} minutes; outputs in {output_dir}")
+    return 0
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    try:
+        run(cfg)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

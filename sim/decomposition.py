@@ -1,0 +1,118 @@
+"""Attribute the rise to the named drivers: exact Shapley values over the drivers.
+
+For every subset of drivers the model runs with only those drivers on (same seed, so
+common random numbers make the differences exact comparisons). A driver's Shapley value
+is its marginal contribution to the change in a measure, averaged over every order in
+which drivers could be switched on; the values plus the change with no driver at all
+(demography and model drift) add up to the change with every driver on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+MEASURES = {
+    "health_benefit_recipients": ("people on a health-related benefit", 1e6, "m"),
+    "inactive_long_term_sick": ("inactive through long-term sickness", 1e6, "m"),
+    "health_benefit_spending_gbp": ("spending (£bn a year)", 1e9, "bn"),
+}
+PERIODS = {"2019-20 to 2023-24": ("2019-04", "2023-04"), "2023-24 to 2028-29": ("2023-04", "2028-04")}
+NO_DRIVER = "no driver (demography, model drift)"
+
+
+def financial_year(totals: pd.DataFrame, metric: str, start: str) -> float:
+    year = totals.loc[pd.Timestamp(f"{start}-01"):pd.Timestamp(f"{start}-01") + pd.DateOffset(months=11), metric]
+    return float(year.sum() if metric.endswith("_gbp") else year.mean())
+
+
+def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, float]:
+    """Exact Shapley values from the value of every coalition."""
+    n = len(players)
+    result = {}
+    for player in players:
+        others = [p for p in players if p != player]
+        total = 0.0
+        for size in range(n):
+            weight = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
+            for coalition in itertools.combinations(others, size):
+                members = frozenset(coalition)
+                total += weight * (values[members | {player}] - values[members])
+        result[player] = total
+    return result
+
+
+def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0) -> pd.DataFrame:
+    """Shapley contributions of each driver to each measure's change in each period."""
+    from sim.calibrate import run_totals
+
+    drivers = list(raw["drivers"])
+    changes: dict[tuple[str, str], dict[frozenset, float]] = {}
+    for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
+        subset = dict(values)
+        disabled = [name for name in drivers if name not in on]
+        config = {**raw, "drivers": {name: {**driver, "enabled": name not in disabled}
+                                     for name, driver in raw["drivers"].items()}}
+        totals = run_totals(config, subset, [seed], size)
+        for metric in MEASURES:
+            factor = scale if metric.endswith("_gbp") else 1.0
+            for period, (start, end) in PERIODS.items():
+                change = (financial_year(totals, metric, end) - financial_year(totals, metric, start)) * factor
+                changes.setdefault((metric, period), {})[frozenset(on)] = change
+    rows = []
+    for (metric, period), coalition_values in changes.items():
+        contributions = shapley(coalition_values, drivers)
+        rows.append({"measure": metric, "period": period, "driver": NO_DRIVER, "change": coalition_values[frozenset()]})
+        rows += [{"measure": metric, "period": period, "driver": name, "change": value}
+                 for name, value in contributions.items()]
+        rows.append({"measure": metric, "period": period, "driver": "total (all drivers)",
+                     "change": coalition_values[frozenset(drivers)]})
+    return pd.DataFrame(rows)
+
+
+def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> None:
+    sns.set_theme(style="whitegrid", context="talk", font_scale=0.7)
+    figure, axes = plt.subplots(len(MEASURES), len(PERIODS), figsize=(14, 11), dpi=130, sharey="row")
+    for row, (metric, (label, unit, suffix)) in enumerate(MEASURES.items()):
+        for column, period in enumerate(PERIODS):
+            axis = axes[row, column]
+            part = table[(table["measure"] == metric) & (table["period"] == period)
+                         & (table["driver"] != "total (all drivers)")]
+            colours = ["#7f7f7f" if d == NO_DRIVER else ("#d62728" if c > 0 else "#2ca02c")
+                       for d, c in zip(part["driver"], part["change"])]
+            axis.barh(part["driver"], part["change"] / unit, color=colours)
+            axis.axvline(0, color="black", linewidth=0.8)
+            total = table[(table["measure"] == metric) & (table["period"] == period)
+                          & (table["driver"] == "total (all drivers)")]["change"].item()
+            axis.set_title(f"{label}: {period}\ntotal change {total / unit:+.2f}{suffix}", fontsize=11)
+            axis.set_xlabel(f"change ({suffix})")
+            axis.invert_yaxis() if column == 0 and row == 0 else None
+    figure.suptitle("What drove the rise? Shapley decomposition by named driver, England & Wales",
+                    fontsize=14, fontweight="bold")
+    figure.text(0.01, 0.005, f"Model with the best calibration draw, {size:,} simulated people, one seed (common "
+                f"random numbers); 2023-24 to 2028-29 under the '{projection}' projection. Each bar is the "
+                "driver's average marginal effect over all orders of switching drivers on.", fontsize=8)
+    figure.tight_layout(rect=(0, 0.02, 1, 0.96))
+    staging = path.with_name(f".{path.name}.partial.png")
+    figure.savefig(staging)
+    plt.close(figure)
+    os.replace(staging, path)
+
+
+def write(raw: dict, values: dict[str, float], scale: float, settings, output_dir: Path) -> pd.DataFrame:
+    size = settings.decomposition_population_size
+    table = decompose(raw, values, scale, size)
+    staging = output_dir / ".decomposition.csv.partial"
+    table.to_csv(staging, index=False)
+    os.replace(staging, output_dir / "decomposition.csv")
+    write_chart(table, output_dir / "decomposition.png", size, raw["projection"]["name"])
+    return table
