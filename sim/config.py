@@ -402,6 +402,101 @@ def apply_calibration(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+PROCESS_NAMES = ("health", "work", "incapacity_benefit", "disability_benefit")
+
+
+class ProgrammeEffect(Strict):
+    """A hazard ratio on one transition for the people a programme reaches."""
+
+    transition: str
+    hazard_ratio: float
+    interval: tuple[float, float] | None = None
+    source: str = Field(min_length=3)
+
+    @field_validator("hazard_ratio")
+    @classmethod
+    def _positive(cls, ratio: float) -> float:
+        if not ratio > 0:
+            raise ValueError(f"allowed: a hazard ratio above 0 (1 = no effect); got {ratio}")
+        return ratio
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, interval: tuple[float, float] | None) -> tuple[float, float] | None:
+        if interval is not None and not 0 < interval[0] <= interval[1]:
+            raise ValueError(f"allowed: [low, high] with 0 < low <= high; got {list(interval)}")
+        return interval
+
+
+class Eligibility(Strict):
+    """Who a programme can refer; an omitted field allows everyone."""
+
+    work_states: list[WorkState] | None = None
+    incapacity_benefit: list[IncapacityState] | None = None
+    disability_benefit: list[DisabilityState] | None = None
+    any_condition: list[Condition] | None = None
+    all_conditions: list[Condition] | None = None
+    limiting: bool | None = None
+    age_years: tuple[StrictInt, StrictInt] = (16, 64)
+    min_months_in_work_state: StrictInt = Field(default=0, ge=0)
+
+    @field_validator("age_years")
+    @classmethod
+    def _ages(cls, ages: tuple[int, int]) -> tuple[int, int]:
+        if not 16 <= ages[0] <= ages[1] <= 64:
+            raise ValueError(f"allowed: [low, high] years with 16 <= low <= high <= 64; got {list(ages)}")
+        return ages
+
+
+class ProgrammeConfig(Strict):
+    """One intervention programme (configs/interventions/NAME.yaml); see sim/interventions.py."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start: str
+    end: str
+    areas: Any = "all"
+    eligibility: Eligibility = Eligibility()
+    referral_probability: Probability = Field(ge=0.0, le=1.0)
+    take_up: Probability = Field(ge=0.0, le=1.0)
+    capacity_per_month: float | None = Field(default=None, ge=0.0)
+    budget_gbp: float | None = Field(default=None, ge=0.0)
+    cost_per_participant_gbp: float = Field(ge=0.0)
+    gp_appointments_per_referral: float = Field(default=0.0, ge=0.0)
+    ramp_up_months: StrictInt = Field(default=0, ge=0)
+    effect_months: StrictInt = Field(ge=1, le=240)
+    decay_months: StrictInt = Field(default=0, ge=0, le=240)
+    effects: list[ProgrammeEffect] = Field(min_length=1)
+    relapse_hazard_ratio: float = Field(default=1.0, gt=0.0)
+    relapse_source: str = ""
+    source: str = Field(min_length=3)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _is_month(cls, text: Any) -> str:
+        parse_month(str(text))
+        return str(text)
+
+    @field_validator("areas")
+    @classmethod
+    def _known_areas(cls, areas: Any) -> Any:
+        return PopulationConfig._known_areas(areas)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProgrammeConfig:
+        if month_index(self.end, self.start) < 0:
+            raise ValueError(f"start {self.start!r} is after end {self.end!r}; allowed: a start month no later than the end month")
+        if self.capacity_per_month is None and self.budget_gbp is None:
+            raise ValueError("needs capacity_per_month (places a month) or budget_gbp (total £), or both")
+        if self.effect_months + self.decay_months > 254:
+            raise ValueError("effect_months + decay_months must be at most 254")
+        return self
+
+    @property
+    def area_ids(self) -> tuple[str, ...]:
+        return states.AREAS if self.areas == "all" else tuple(self.areas)
+
+
 class ScenarioConfig(Strict):
     name: str = Field(min_length=1)
     description: str = ""
@@ -427,22 +522,27 @@ class RunConfig(Strict):
     drivers: dict[str, DriverConfig] = {}
     projection: ProjectionConfig
     calibration: CalibrationConfig = CalibrationConfig()
+    interventions: dict[str, ProgrammeConfig] = {}
     scenario: ScenarioConfig
     run: RunSettings
 
+    def _check_transition(self, key: str, target: str) -> None:
+        processes = {name: getattr(self, name) for name in PROCESS_NAMES}
+        process, _, transition = target.partition(".")
+        if process not in processes or transition not in processes[process].transitions:
+            known = ", ".join(f"{p}.{t}" for p, c in processes.items() for t in c.transitions)
+            raise ValueError(f"{key}: {target!r} is not a transition; allowed: {known}")
+
     @model_validator(mode="after")
-    def _drivers_name_real_transitions(self) -> RunConfig:
-        processes = {"health": self.health, "work": self.work,
-                     "incapacity_benefit": self.incapacity_benefit,
-                     "disability_benefit": self.disability_benefit}
+    def _name_real_transitions(self) -> RunConfig:
         for name, driver in self.drivers.items():
             for target in driver.transitions:
-                process, _, transition = target.partition(".")
-                if process not in processes or transition not in processes[process].transitions:
-                    known = ", ".join(f"{p}.{t}" for p, c in processes.items() for t in c.transitions)
-                    raise ValueError(
-                        f"drivers.{name}.transitions: {target!r} is not a transition; allowed: {known}"
-                    )
+                self._check_transition(f"drivers.{name}.transitions", target)
+        for name, programme in self.interventions.items():
+            for index, effect in enumerate(programme.effects):
+                self._check_transition(f"interventions.{name}.effects[{index}].transition", effect.transition)
+        if len(self.interventions) > 250:
+            raise ValueError(f"interventions: {len(self.interventions)} programmes; allowed: at most 250")
         return self
 
     @model_validator(mode="after")

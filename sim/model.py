@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import drivers, metrics, states
+from sim import drivers, interventions, metrics, states
 from sim.agents import REPORTERS, Person
 from sim.config import RunConfig
 from sim.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, compile_transitions
@@ -40,7 +40,6 @@ from sim.spending import SpendingRates
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
-MAX_MONTHS_IN_PROGRAMME = 256
 PROCESSES = ("health", "work", "incapacity_benefit", "disability_benefit")
 """Person-level processes, in the order the month kernel runs them."""
 TRANSITIONS = {"health": health.TRANSITIONS, "work": work.TRANSITIONS,
@@ -49,14 +48,6 @@ TRANSITIONS = {"health": health.TRANSITIONS, "work": work.TRANSITIONS,
 CAPACITY_MARGIN = 1.02
 FREED_BUFFER_SHARE = 0.02
 """Room per chunk for slots freed in a month, as a share of the chunk (about 0.2% are)."""
-
-
-def no_effects(transitions: tuple[str, ...]) -> np.ndarray:
-    """Intervention effect table with no programme: every hazard ratio is 1.
-
-    Rows match the hazard table: the process's transitions and the final 'no transition'.
-    """
-    return np.ones((1, len(transitions) + 1, MAX_MONTHS_IN_PROGRAMME))
 
 
 def starting_population(config: RunConfig, tables: StartingTables, key: np.ndarray) -> np.ndarray:
@@ -113,18 +104,23 @@ class InactivityModel(mesa.Model):
         }
         drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection,
                       TRANSITIONS)
-        self.effects = {
-            "health": no_effects(health.TRANSITIONS),
-            "work": no_effects(work.TRANSITIONS),
-            "incapacity_benefit": no_effects(incapacity_benefit.TRANSITIONS),
-            "disability_benefit": no_effects(disability_benefit.TRANSITIONS),
-        }
+        self.programmes = interventions.build(config, TRANSITIONS)
+        self.effects = self.programmes.effects
+        count = len(self.programmes)
+        self.programme_flows = np.zeros((count, len(interventions.PROGRAMME_METRICS), len(states.AREAS),
+                                         len(states.AGE_BANDS)))
+        self._programme_chunk_flows = np.zeros((N_CHUNKS, count + 1, len(interventions.PROGRAMME_METRICS),
+                                                len(states.AREAS), len(states.AGE_BANDS)))
+        self.candidate = np.zeros(self.people.size if count else 0, dtype=np.uint8)
+        self.rank = np.zeros(self.people.size if count else 0, dtype=np.float32)
+        self.age_band_of_months = AGE_BAND_OF_AGE_GROUP[AGE_GROUP_OF_AGE_MONTHS]
         lengths, shares = self.tables.award_lengths
         self.award_rules = award_rules(lengths, shares, config.disability_benefit.review)
         self.mortality = demography.mortality(
             config.demography.mortality_file, config.demography.mortality_ratios, self.people
         )
-        self.recorder = Recorder(self.months, SpendingRates.from_config(config.spending, config.calibration.spending_scale))
+        self.recorder = Recorder(self.months, SpendingRates.from_config(config.spending, config.calibration.spending_scale),
+                                 self.programmes.names)
         self.flows = np.zeros((N_CHUNKS, len(metrics.FLOWS), len(states.AREAS), len(states.AGE_BANDS)))
         chunk = (self.people.size + N_CHUNKS - 1) // N_CHUNKS
         self.freed = np.zeros((N_CHUNKS, max(64, int(chunk * FREED_BUFFER_SHARE))), dtype=np.int64)
@@ -144,14 +140,21 @@ class InactivityModel(mesa.Model):
         if month >= self.months:
             raise RuntimeError(f"the run has {self.months} months; month {month} is past its end")
         self.flows[:] = 0.0
+        self.programme_flows[:] = 0.0
+        if len(self.programmes):
+            interventions.allocate(self, month)
         tables = tuple(self.hazards[name].for_month(month) for name in PROCESSES)
         effects = tuple(self.effects[name] for name in PROCESSES)
-        month_kernel.run(self.people, self.mortality, *tables, *effects, self.award_rules, month,
-                         self.key, self.flows, *self.recorder.histograms, self.freed, self.freed_count)
+        month_kernel.run(self.people, self.mortality, *tables, *effects, self.award_rules,
+                         self.programmes.length, self.programmes.relapse, month, self.key, self.flows,
+                         self._programme_chunk_flows, *self.recorder.histograms, self.freed, self.freed_count)
+        outcomes = self._programme_chunk_flows.sum(axis=0)[1:]
+        for metric in (interventions.ADDITIONAL_JOBS, interventions.RELAPSES):
+            self.programme_flows[:, metric] = outcomes[:, metric]
         self._collect_freed_slots()
         self._panel_departures()
         self._enter_and_migrate(month)
-        self.recorder.record(month, self.flows)
+        self.recorder.record(month, self.flows, self.programme_flows)
         if self.datacollector.agent_reporters:
             self.datacollector.collect(self)
         self.month += 1

@@ -38,6 +38,7 @@ PERSON = np.dtype(
         ("programme", np.uint8),  # intervention programme taken part in; 0 = none
         ("months_in_programme", np.uint8),  # months since joining, capped at 255
         ("months_since_programme_job", np.uint8),  # since a programme job start; 255 = none
+        ("job_programme", np.uint8),  # programme credited with that job start; 0 = none
     ],
     align=False,
 )

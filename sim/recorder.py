@@ -13,6 +13,7 @@ import pandas as pd
 
 from sim import metrics, states
 from sim.hazards import age_band, age_group
+from sim.interventions import PROGRAMME_METRICS
 from sim.processes import N_CHUNKS
 from sim.spending import SpendingRates
 
@@ -108,9 +109,11 @@ def count_slots(people, slots, status_counts, health_counts):
 class Recorder:
     """Collects each month's stock and flow grids, then builds the tidy metrics table."""
 
-    def __init__(self, months: int, spending: SpendingRates):
+    def __init__(self, months: int, spending: SpendingRates, programmes: list[str] | tuple[str, ...] = ()):
         self.stocks = np.zeros((months, len(metrics.STOCKS), N_AREAS, N_BANDS))
         self.flows = np.zeros((months, len(metrics.FLOWS), N_AREAS, N_BANDS))
+        self.programmes = tuple(programmes)
+        self.programme_flows = np.zeros((months, len(self.programmes), len(PROGRAMME_METRICS), N_AREAS, N_BANDS))
         self.spending_rates = spending
         self._status_counts = np.zeros((N_CHUNKS, N_CELLS, N_STATUS_CODES))
         self._health_counts = np.zeros((N_CHUNKS, N_CELLS, N_HEALTH_CODES))
@@ -124,8 +127,10 @@ class Recorder:
         """People represented in the histograms as they stand (all cells, all codes)."""
         return float(self._status_counts.sum())
 
-    def record(self, month: int, chunk_flows: np.ndarray) -> None:
-        """Store the month's stocks (from the filled histograms) and flows."""
+    def record(self, month: int, chunk_flows: np.ndarray, programme_flows: np.ndarray | None = None) -> None:
+        """Store the month's stocks (from the filled histograms), flows and programme metrics."""
+        if programme_flows is not None and programme_flows.size:
+            self.programme_flows[month] = programme_flows
         cells = (self._status_counts.sum(axis=0) @ STATUS_INDICATORS
                  + self._health_counts.sum(axis=0) @ HEALTH_INDICATORS)
         self.stocks[month] = cells.T.reshape(len(metrics.STOCKS), N_AREAS, N_BANDS)
@@ -147,13 +152,20 @@ class Recorder:
         return pd.DataFrame(self.grid().sum(axis=(2, 3)), index=months, columns=list(metrics.ALL_METRICS))
 
     def tidy(self, start: str, scenario: str, seed: int, areas: tuple[str, ...]) -> pd.DataFrame:
-        return tidy_metrics(self.grid(), start, scenario, seed, areas)
+        """The tidy metrics table: model metrics (programme ``all``), then programme metrics
+        for each programme and for all programmes together."""
+        frames = [tidy_metrics(self.grid(), start, scenario, seed, areas, metrics.ALL_METRICS)]
+        total = self.programme_flows.sum(axis=1)
+        frames.append(tidy_metrics(total, start, scenario, seed, areas, PROGRAMME_METRICS))
+        for index, name in enumerate(self.programmes):
+            frames.append(tidy_metrics(self.programme_flows[:, index], start, scenario, seed, areas,
+                                       PROGRAMME_METRICS, programme=name))
+        return pd.concat(frames, ignore_index=True)
 
 
-def tidy_metrics(
-    grid: np.ndarray, start: str, scenario: str, seed: int, areas: tuple[str, ...]
-) -> pd.DataFrame:
-    """Long table from ``grid[month, metric, area, band]`` (metrics in ALL_METRICS order)."""
+def tidy_metrics(grid: np.ndarray, start: str, scenario: str, seed: int, areas: tuple[str, ...],
+                 names: tuple[str, ...], programme: str = "all") -> pd.DataFrame:
+    """Long table from ``grid[month, metric, area, band]`` (metrics in ``names`` order)."""
     months, n_metrics = grid.shape[:2]
     area_codes = [states.AREAS.index(a) for a in areas]
     by_area = grid.sum(axis=3)[:, :, area_codes]  # month, metric, area
@@ -170,6 +182,8 @@ def tidy_metrics(
         "seed": np.int64(seed),
         "area": np.tile(np.array(area_labels, dtype=object), months * n_metrics),
         "age_band": np.tile(np.array(band_labels, dtype=object), months * n_metrics),
-        "metric": np.tile(np.repeat(np.array(metrics.ALL_METRICS, dtype=object), cuts), months),
+        "programme": programme,
+        "metric": np.tile(np.repeat(np.array(names, dtype=object), cuts), months),
         "value": values.reshape(-1).astype(np.float64),
-    }).astype({"scenario": "string", "area": "string", "age_band": "string", "metric": "string"})
+    }).astype({"scenario": "string", "area": "string", "age_band": "string", "programme": "string",
+               "metric": "string"})

@@ -36,7 +36,7 @@ def small_metrics(small_model: InactivityModel) -> pd.DataFrame:
 
 def totals(metrics: pd.DataFrame) -> pd.DataFrame:
     """England & Wales totals: one row per month, one column per metric."""
-    total = metrics[(metrics["area"] == "all") & (metrics["age_band"] == "all")]
+    total = metrics[(metrics["area"] == "all") & (metrics["age_band"] == "all") & (metrics["programme"] == "all")]
     return total.pivot(index="month", columns="metric", values="value")
 
 

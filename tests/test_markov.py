@@ -63,6 +63,9 @@ def _simulate() -> np.ndarray:
               _table(incapacity_benefit.TRANSITIONS, {}, MONTHS),
               _table(disability_benefit.TRANSITIONS, {}, MONTHS)]
     effects = [np.ones((1, len(t.base_rate), 256)) for t in tables]
+    programme_length = np.zeros(1, dtype=np.int64)
+    relapse = np.ones((1, 7))
+    programme_flows = np.zeros((N_CHUNKS, 1, 6, len(states.AREAS), len(states.AGE_BANDS)))
     rules = award_rules([12], [1.0], type("Review", (), dict(same_award=1, higher_award=0, lower_award=0, disallowed=0)))
     mortality = np.zeros(10 * 2 * 5 * 16 * 2)
     flows = np.zeros((N_CHUNKS, len(metrics.FLOWS), len(states.AREAS), len(states.AGE_BANDS)))
@@ -72,8 +75,8 @@ def _simulate() -> np.ndarray:
     freed_count = np.zeros(N_CHUNKS, dtype=np.int64)
     key = run_key(np.random.default_rng(2024))
     for m in range(MONTHS):
-        month.run(people, mortality, *(t.for_month(m) for t in tables), *effects, rules, m, key,
-                  flows, status_counts, health_counts, freed, freed_count)
+        month.run(people, mortality, *(t.for_month(m) for t in tables), *effects, rules, programme_length,
+                  relapse, m, key, flows, programme_flows, status_counts, health_counts, freed, freed_count)
     assert people["in_population"].all(), "nobody dies or ages out in this test"
     return people
 

@@ -67,7 +67,8 @@ def test_processes_draw_from_their_own_streams():
 
 def test_metrics_contract(small_metrics):
     table = small_metrics
-    assert list(table.columns) == ["month", "scenario", "seed", "area", "age_band", "metric", "value"]
+    assert list(table.columns) == ["month", "scenario", "seed", "area", "age_band", "programme", "metric", "value"]
+    assert set(table["programme"]) == {"all"}, "a baseline run has no programme rows"
     assert table["month"].dtype == "datetime64[ns]"
     assert (table["month"].dt.day == 1).all()
     assert table["value"].dtype == np.float64 and np.isfinite(table["value"]).all()
@@ -77,7 +78,8 @@ def test_metrics_contract(small_metrics):
         "incapacity_benefit_recipients", "incapacity_benefit_awaiting_assessment",
         "incapacity_benefit_lcw", "incapacity_benefit_lcwra", "disability_benefit_recipients",
         "disability_benefit_enhanced", "health_benefit_recipients", "incapacity_benefit_starts",
-        "disability_benefit_starts", "health_benefit_spending_gbp",
+        "disability_benefit_starts", "health_benefit_spending_gbp", "intervention_participants",
+        "intervention_cost_gbp", "additional_job_outcomes", "gp_appointments", "early_return_relapses",
     }
     assert required <= set(table["metric"])
     months = table["month"].nunique()
@@ -139,4 +141,6 @@ def test_flows_are_counted_where_they_happen(small_metrics):
 
 
 def test_every_metric_name_is_declared(small_metrics):
-    assert set(small_metrics["metric"]) == set(metrics.ALL_METRICS)
+    from sim.interventions import PROGRAMME_METRICS
+
+    assert set(small_metrics["metric"]) == set(metrics.ALL_METRICS) | set(PROGRAMME_METRICS)

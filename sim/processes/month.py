@@ -17,6 +17,7 @@ import numba as nb
 import numpy as np
 
 from sim.hazards import age_band, age_group, who_index
+from sim.interventions import ADDITIONAL_JOBS, RELAPSES, age_membership
 from sim.processes import N_CHUNKS, demography, disability_benefit, health, incapacity_benefit, work
 from sim.random_streams import BLOCK, fill_block
 from sim.recorder import count_person
@@ -34,10 +35,13 @@ FREED_OVERFLOW = -1
 
 @nb.njit(parallel=True, cache=True)
 def run(people, mortality, health_rates, work_rates, incapacity_rates, disability_rates,
-        health_effects, work_effects, incapacity_effects, disability_effects, award_rules, month,
-        key, flows, status_counts, health_counts, freed, freed_count):
+        health_effects, work_effects, incapacity_effects, disability_effects, award_rules,
+        programme_length, relapse, month, key, flows, programme_flows, status_counts, health_counts,
+        freed, freed_count):
     """Run the month's person-level processes for every slot, in place.
 
+    ``programme_flows[chunk, programme, metric, area, band]`` receives additional job
+    outcomes and early-return relapses by programme (sim/interventions.py);
     ``freed[c, :freed_count[c]]`` receives the slots freed in chunk ``c`` (in slot order),
     or ``freed_count[c]`` is FREED_OVERFLOW if they did not fit.
     """
@@ -45,17 +49,19 @@ def run(people, mortality, health_rates, work_rates, incapacity_rates, disabilit
     for c in nb.prange(N_CHUNKS):
         status_counts[c] = 0.0
         health_counts[c] = 0.0
+        programme_flows[c] = 0.0
         freed_count[c] = run_slots(
             people, mortality, health_rates, work_rates, incapacity_rates, disability_rates,
             health_effects, work_effects, incapacity_effects, disability_effects, award_rules,
-            month, key, flows[c], status_counts[c], health_counts[c], freed[c],
-            c * chunk, (c + 1) * chunk)
+            programme_length, relapse, month, key, flows[c], programme_flows[c], status_counts[c],
+            health_counts[c], freed[c], c * chunk, (c + 1) * chunk)
 
 
 @nb.njit(cache=True)
 def run_slots(people, mortality, health_rates, work_rates, incapacity_rates, disability_rates,
               health_effects, work_effects, incapacity_effects, disability_effects, award_rules,
-              month, key, flows, status_counts, health_counts, freed, first, stop):
+              programme_length, relapse, month, key, flows, programme_flows, status_counts,
+              health_counts, freed, first, stop):
     stop = min(stop, people.size)
     freed_count = 0
     demography_draws = np.empty((demography.DRAWS, BLOCK, 4))
@@ -86,7 +92,12 @@ def run_slots(people, mortality, health_rates, work_rates, incapacity_rates, dis
             band_of_age = age_band(age_index)
             who = who_index(person, age_index)
             health.update(person, health_rates, health_effects, who, health_draws, i)
-            work.update(person, work_rates, work_effects, who, band_of_age, work_draws, i, flows)
+            credited, additional, relapsed = work.update(person, work_rates, work_effects, relapse, who,
+                                                         band_of_age, work_draws, i, flows)
+            if credited != 0:
+                programme_flows[credited, ADDITIONAL_JOBS, person.area, band_of_age] += additional * person.weight
+            if relapsed != 0:
+                programme_flows[relapsed, RELAPSES, person.area, band_of_age] += person.weight
             incapacity_benefit.update(person, incapacity_rates, incapacity_effects, who, band_of_age,
                                       incapacity_draws, i, flows)
             if disability_benefit.review_due(person, month):
@@ -96,6 +107,7 @@ def run_slots(people, mortality, health_rates, work_rates, incapacity_rates, dis
                                                   band_of_age, disability_draws, i, flows)
                 if disability_benefit.NEW_AWARD[taken]:
                     disability_benefit.start_award(person, award_rules, month, disability_draws, i)
+            age_membership(person, programme_length)
             count_person(person, band_of_age, status_counts, health_counts, 1.0)
     if freed_count > freed.size:
         freed_count = FREED_OVERFLOW

@@ -15,6 +15,8 @@ from sim.hazards import event_probability, happens, health_index, rate, status_i
 from sim.random_streams import stream_id
 
 STREAM = stream_id("work")
+RELAPSE_WINDOW = 6
+"""Months after a programme job start in which leaving work again counts as a relapse."""
 DRAWS = 1
 """Philox calls (of four uniforms) this process uses per person per month."""
 
@@ -45,13 +47,30 @@ assert all(_STATE_CODE[name.split("_to_")[0]] == row // 3 for row, name in enume
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, rates, effects, who, band_of_age, draws, i, flows):
+def _destination_row(u, row, rate0, rate1, rate2):
+    """Row of the transition a uniform ``u`` picks among three competing rates, or -1."""
+    total = rate0 + rate1 + rate2
+    if not happens(u, total):
+        return -1
+    x = u / event_probability(total) * total
+    if x < rate0:
+        return row
+    return row + 1 if x < rate0 + rate1 else row + 2
+
+
+@nb.njit(inline="always", cache=True)
+def update(person, rates, effects, relapse, who, band_of_age, draws, i, flows):
     """One person's work transition this month.
 
     ``person`` is a record of the people array; ``rates`` the process's packed hazard table;
     ``effects[programme, transition, months_in_programme]`` multiplies the rates of people
-    in an intervention programme (programme 0, no programme, is all ones); ``draws[draw, i]``
-    holds this process's uniforms for the person.
+    in an intervention programme (programme 0, no programme, is all ones);
+    ``relapse[job_programme, months since that job]`` multiplies leaving work in the six
+    months after a job start credited to a programme; ``draws[draw, i]`` holds this
+    process's uniforms for the person.
+
+    Returns (programme credited, additional job outcome -1/0/+1, programme of a relapse or 0):
+    the counterfactual uses the same draw without the programme's hazard ratios.
     """
     state = person.work_state
     health = health_index(person)
@@ -59,17 +78,20 @@ def update(person, rates, effects, who, band_of_age, draws, i, flows):
     duration = person.months_in_work_state
     programme = person.programme
     in_programme = person.months_in_programme
+    job_programme = person.job_programme
+    since_job = person.months_since_programme_job
     row = 3 * state
-    rate0 = rate(rates, row, who, health, status, duration) * effects[programme, row, in_programme]
-    rate1 = rate(rates, row + 1, who, health, status, duration) * effects[programme, row + 1, in_programme]
-    rate2 = rate(rates, row + 2, who, health, status, duration) * effects[programme, row + 2, in_programme]
-    total = rate0 + rate1 + rate2
+    base0 = rate(rates, row, who, health, status, duration)
+    base1 = rate(rates, row + 1, who, health, status, duration)
+    base2 = rate(rates, row + 2, who, health, status, duration)
+    harm = relapse[job_programme, min(since_job, RELAPSE_WINDOW)] if state == states.EMPLOYED else 1.0
+    rate0 = base0 * effects[programme, row, in_programme]
+    rate1 = base1 * effects[programme, row + 1, in_programme] * harm
+    rate2 = base2 * effects[programme, row + 2, in_programme] * harm
     u = draws[0, i, 0]
-    if happens(u, total):
-        x = u / event_probability(total) * total
-        if x >= rate0:
-            row += 1 if x < rate0 + rate1 else 2
-        destination = DESTINATION[row]
+    taken = _destination_row(u, row, rate0, rate1, rate2)
+    destination = state if taken < 0 else DESTINATION[taken]
+    if taken >= 0:
         person.work_state = destination
         person.months_in_work_state = 0
         if destination == states.INACTIVE_LONG_TERM_SICK and state == states.EMPLOYED:
@@ -78,3 +100,21 @@ def update(person, rates, effects, who, band_of_age, draws, i, flows):
             flows[metrics.RETURNED_TO_WORK_FROM_SICKNESS, person.area, band_of_age] += person.weight
     elif duration < 65535:
         person.months_in_work_state = duration + 1
+    credited = 0
+    additional = 0
+    if programme != 0 or harm != 1.0:
+        counterfactual_row = _destination_row(u, row, base0, base1, base2)
+        counterfactual = state if counterfactual_row < 0 else DESTINATION[counterfactual_row]
+        # +1 for a job started or kept that the same draw would not have given without the
+        # programme, -1 for the reverse.
+        additional = int(destination == states.EMPLOYED) - int(counterfactual == states.EMPLOYED)
+        credited = programme if programme != 0 else job_programme
+    relapsed = 0
+    if state == states.EMPLOYED and destination != states.EMPLOYED and destination != states.UNEMPLOYED \
+            and job_programme != 0 and since_job < RELAPSE_WINDOW:
+        relapsed = job_programme
+        person.months_since_programme_job = 255
+    if programme != 0 and state != states.EMPLOYED and destination == states.EMPLOYED:
+        person.months_since_programme_job = 0
+        person.job_programme = programme
+    return credited, additional, relapsed
