@@ -158,6 +158,6 @@ def test_caption_names_sources_scaling_and_seeds() -> None:
     figures = published.figures_for("inactive_long_term_sick")
     text = report.sources_text(figures)
     assert all(figure.source in text for figure in figures)
-    assert "united kingdom figure x 0.888" in text
+    assert "UK figure x 0.888" in text
     runs = report.describe_runs(report.tidy(synthetic_metrics()), (50_000,))
     assert report.model_text(runs).startswith("Model: scenario baseline (2 seeds), 50,000 simulated people")

@@ -118,10 +118,10 @@ def review(person, rules, month, band_of_age, draws, i, flows):
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, rates, effects, who, band_of_age, draws, i, flows):
-    """One person's claim, decision or change of award this month; returns the row taken.
+def update(person, rates, effects, who, draws, i):
+    """One person's claim, decision or change of award this month.
 
-    Returns NO_TRANSITION when nothing happens. A new award's length is set by
+    Returns (row taken, flow to count or -1); the row is NO_TRANSITION when nothing happens. A new award's length is set by
     :func:`start_award`, which the month kernel calls only when ``NEW_AWARD[row]``.
     ``rates`` is the packed hazard table with a final row of zeros (NO_TRANSITION);
     ``effects`` likewise has a final all-ones row.
@@ -149,12 +149,9 @@ def update(person, rates, effects, who, band_of_age, draws, i, flows):
         person.months_in_disability_state = 0
         if destination == states.DB_NONE:
             person.award_end_month = states.NO_AWARD_END
-        flow = FLOW[taken]
-        if flow >= 0:
-            flows[flow, person.area, band_of_age] += person.weight
     elif state != states.DB_NONE and duration < 65535:
         person.months_in_disability_state = duration + 1
-    return taken
+    return taken, FLOW[taken]
 
 
 @nb.njit(inline="always", cache=True)

@@ -62,8 +62,8 @@ FLOW = np.array([_FLOW.get(name, -1) for name in TRANSITIONS] + [-1], dtype=np.i
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, rates, effects, who, band_of_age, draws, i, flows):
-    """One person's incapacity-benefit event this month, if any.
+def update(person, rates, effects, who, draws, i):
+    """One person's incapacity-benefit event this month; returns the flow to count or -1.
 
     ``rates`` is the packed hazard table with a final row of zeros (NO_TRANSITION);
     ``effects`` likewise has a final all-ones row.
@@ -82,13 +82,13 @@ def update(person, rates, effects, who, band_of_age, draws, i, flows):
     rate2 = rate(rates, row2, who, health, status, duration) * effects[programme, row2, in_programme]
     total = rate0 + rate1 + rate2
     u = draws[0, i, 0]
+    flow = -1
     if happens(u, total):
         x = u / event_probability(total) * total
         row = row0 if x < rate0 else (row1 if x < rate0 + rate1 else row2)
         person.incapacity_benefit = DESTINATION[row]
         person.months_in_incapacity_state = 0
         flow = FLOW[row]
-        if flow >= 0:
-            flows[flow, person.area, band_of_age] += person.weight
     elif state != states.IB_NONE and duration < 65535:
         person.months_in_incapacity_state = duration + 1
+    return flow

@@ -92,19 +92,25 @@ def run_slots(people, mortality, health_rates, work_rates, incapacity_rates, dis
             band_of_age = age_band(age_index)
             who = who_index(person, age_index)
             health.update(person, health_rates, health_effects, who, health_draws, i)
-            credited, additional, relapsed = work.update(person, work_rates, work_effects, relapse, who,
-                                                         band_of_age, work_draws, i, flows)
+            flow, credited, additional, relapsed = work.update(person, work_rates, work_effects, relapse,
+                                                               who, work_draws, i)
+            if flow >= 0:
+                flows[flow, person.area, band_of_age] += person.weight
             if credited != 0:
                 programme_flows[credited, ADDITIONAL_JOBS, person.area, band_of_age] += additional * person.weight
             if relapsed != 0:
                 programme_flows[relapsed, RELAPSES, person.area, band_of_age] += person.weight
-            incapacity_benefit.update(person, incapacity_rates, incapacity_effects, who, band_of_age,
-                                      incapacity_draws, i, flows)
+            flow = incapacity_benefit.update(person, incapacity_rates, incapacity_effects, who,
+                                             incapacity_draws, i)
+            if flow >= 0:
+                flows[flow, person.area, band_of_age] += person.weight
             if disability_benefit.review_due(person, month):
                 disability_benefit.review(person, award_rules, month, band_of_age, disability_draws, i, flows)
             else:
-                taken = disability_benefit.update(person, disability_rates, disability_effects, who,
-                                                  band_of_age, disability_draws, i, flows)
+                taken, flow = disability_benefit.update(person, disability_rates, disability_effects, who,
+                                                        disability_draws, i)
+                if flow >= 0:
+                    flows[flow, person.area, band_of_age] += person.weight
                 if disability_benefit.NEW_AWARD[taken]:
                     disability_benefit.start_award(person, award_rules, month, disability_draws, i)
             age_membership(person, programme_length)

@@ -59,7 +59,7 @@ def _destination_row(u, row, rate0, rate1, rate2):
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, rates, effects, relapse, who, band_of_age, draws, i, flows):
+def update(person, rates, effects, relapse, who, draws, i):
     """One person's work transition this month.
 
     ``person`` is a record of the people array; ``rates`` the process's packed hazard table;
@@ -69,8 +69,10 @@ def update(person, rates, effects, relapse, who, band_of_age, draws, i, flows):
     months after a job start credited to a programme; ``draws[draw, i]`` holds this
     process's uniforms for the person.
 
-    Returns (programme credited, additional job outcome -1/0/+1, programme of a relapse or 0):
-    the counterfactual uses the same draw without the programme's hazard ratios.
+    Returns (flow to count or -1, programme credited, additional job outcome -1/0/+1,
+    programme of a relapse or 0); the counterfactual uses the same draw without the
+    programme's hazard ratios. (The caller counts the flows: writing them here would make
+    numba reference-count the flows array for every person.)
     """
     state = person.work_state
     health = health_index(person)
@@ -91,13 +93,14 @@ def update(person, rates, effects, relapse, who, band_of_age, draws, i, flows):
     u = draws[0, i, 0]
     taken = _destination_row(u, row, rate0, rate1, rate2)
     destination = state if taken < 0 else DESTINATION[taken]
+    flow = -1
     if taken >= 0:
         person.work_state = destination
         person.months_in_work_state = 0
         if destination == states.INACTIVE_LONG_TERM_SICK and state == states.EMPLOYED:
-            flows[metrics.LEFT_WORK_FOR_HEALTH, person.area, band_of_age] += person.weight
+            flow = metrics.LEFT_WORK_FOR_HEALTH
         elif destination == states.EMPLOYED and state == states.INACTIVE_LONG_TERM_SICK:
-            flows[metrics.RETURNED_TO_WORK_FROM_SICKNESS, person.area, band_of_age] += person.weight
+            flow = metrics.RETURNED_TO_WORK_FROM_SICKNESS
     elif duration < 65535:
         person.months_in_work_state = duration + 1
     credited = 0
@@ -117,4 +120,4 @@ def update(person, rates, effects, relapse, who, band_of_age, draws, i, flows):
     if programme != 0 and state != states.EMPLOYED and destination == states.EMPLOYED:
         person.months_since_programme_job = 0
         person.job_programme = programme
-    return credited, additional, relapsed
+    return flow, credited, additional, relapsed
