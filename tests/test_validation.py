@@ -44,7 +44,7 @@ def test_default_config_is_valid():
 
 @pytest.mark.parametrize("arguments, expected", [
     (["population.size=-5"], "population.size: -5 is not allowed"),
-    (["scenario=nope"], "scenario: 'nope' is not a known scenario; allowed: baseline"),
+    (["scenario=nope"], "scenario: 'nope' is not a known scenario; allowed: announced_2025, baseline, combined"),
     (["no_such.key=3"], "no_such.key: unknown key"),
     (["-m", "seed=0,1", "population.size=1000,5"], "population.size: 5 is not allowed"),
 ])
