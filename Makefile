@@ -8,7 +8,12 @@ SWEEP_DIR ?= outputs/baseline
 SEEDS ?= 0,1,2
 ARGS ?=
 
-.PHONY: run test test-slow test-all bench bench-full calibrate report clean clean-cache help
+SCENARIO_DIR ?= outputs/scenarios
+SCENARIOS ?= baseline,announced_2025,national_rollout_2026,obesity_at_scale,combined
+PROJECTION_DIR ?= outputs/projections
+DRAWS ?= 0,1,2,3,4,5,6,7,8,9
+
+.PHONY: run test test-slow test-all bench bench-full calibrate scenarios projections report clean clean-cache help
 
 help:
 	@echo "make run        set up, run the default baseline sweep ($(SEEDS)) and draw charts into $(SWEEP_DIR)"
@@ -16,7 +21,9 @@ help:
 	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
 	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
 	@echo "make bench-full also runs the full 37m population"
-	@echo "make calibrate  fit the 2019-2024 drivers to IFS and ONS figures"
+	@echo "make calibrate  fit the 2019-2024 drivers to IFS and ONS figures (about 25 minutes)"
+	@echo "make scenarios  every scenario x 3 seeds, charts, and the comparison with the baseline"
+	@echo "make projections  baseline x calibration draws x projection assumptions, with intervals"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +55,15 @@ bench-full: $(STAMP)
 
 calibrate: $(STAMP)
 	$(BIN)/python -m sim.calibrate $(ARGS)
+
+scenarios: $(STAMP)
+	$(BIN)/python -m sim -m scenario=$(SCENARIOS) seed=$(SEEDS) hydra.sweep.dir=$(SCENARIO_DIR) $(ARGS)
+	$(BIN)/python -m sim.report $(SCENARIO_DIR)
+	$(BIN)/python -m sim.compare $(SCENARIO_DIR)
+
+projections: $(STAMP)
+	$(BIN)/python -m sim -m calibration.draw=$(DRAWS) projection=trend,flatten,pre_pandemic seed=0 hydra.sweep.dir=$(PROJECTION_DIR) $(ARGS)
+	$(BIN)/python -m sim.projections $(PROJECTION_DIR)
 
 clean-cache:
 	rm -rf sim/__pycache__/numba

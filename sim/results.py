@@ -153,8 +153,16 @@ def complete_runs(sweep_dir: Path) -> list[Path]:
     return runs
 
 
+def run_settings(run_dir: Path) -> dict[str, Any]:
+    """What distinguishes a run beyond scenario and seed: its calibration draw and projection."""
+    config = yaml.safe_load((run_dir / CONFIG).read_text()) or {}
+    return {"draw": int((config.get("calibration") or {}).get("draw", 0)),
+            "projection": str((config.get("projection") or {}).get("name", ""))}
+
+
 def consolidate_sweep(sweep_dir: Path) -> Path | None:
-    """Write ``sweep.parquet``: every complete run's metrics, with its run directory.
+    """Write ``sweep.parquet``: every complete run's metrics, with its run directory, its
+    calibration draw and its projection assumption.
 
     Built with DuckDB straight from the runs' Parquet files, written to a temporary file
     and renamed, so readers never see a half-written table.
@@ -165,14 +173,18 @@ def consolidate_sweep(sweep_dir: Path) -> Path | None:
         return None
     target = sweep_dir / SWEEP
     staging = sweep_dir / f".{SWEEP}.partial-{os.getpid()}"
+    settings = pd.DataFrame([{"run": str(run.relative_to(sweep_dir)), **run_settings(run)} for run in runs])
     files = [str(run / METRICS) for run in runs]
     connection = duckdb.connect()
     try:
+        connection.register("run_settings", settings)
         connection.execute(
             f"""COPY (
-                  SELECT * EXCLUDE (filename) REPLACE (CAST(month AS TIMESTAMP_NS) AS month),
-                         regexp_replace(parse_dirpath(filename), '^{_sql_literal(str(sweep_dir))}/?', '') AS run
-                  FROM read_parquet(?, filename = true, union_by_name = true)
+                  SELECT metrics.*, run_settings.draw, run_settings.projection
+                  FROM (SELECT * EXCLUDE (filename) REPLACE (CAST(month AS TIMESTAMP_NS) AS month),
+                               regexp_replace(parse_dirpath(filename), '^{_sql_literal(str(sweep_dir))}/?', '') AS run
+                        FROM read_parquet(?, filename = true, union_by_name = true)) AS metrics
+                  JOIN run_settings USING (run)
                   ORDER BY run, metric, area, age_band, month
                 ) TO '{_sql_literal(str(staging))}' (FORMAT PARQUET)""",
             [files],
