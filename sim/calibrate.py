@@ -68,6 +68,8 @@ class Settings(BaseModel):
     acceptance: float = Field(gt=0)
     check_seeds: list[int] = Field(min_length=1)
     write_config: bool = True
+    fitted_config: str = str(FITTED_CONFIG)
+    decompose: bool = True
     decomposition_population_size: int = Field(ge=1000)
 
 
@@ -216,12 +218,12 @@ def spending_scale(totals: pd.DataFrame, published_ew: float) -> float:
     return float(published_ew / year)
 
 
-def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str) -> None:
+def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str, path: Path) -> None:
     body = {"draw": 0, "draws": [{k: float(v) for k, v in d.items()} for d in draws],
             "spending_scale": float(scale), "source": source}
-    staging = FITTED_CONFIG.with_suffix(".yaml.partial")
+    staging = path.with_suffix(".yaml.partial")
     staging.write_text(FITTED_HEADER + yaml.safe_dump(body, sort_keys=False, width=100))
-    os.replace(staging, FITTED_CONFIG)
+    os.replace(staging, path)
 
 
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -272,9 +274,10 @@ def run(cfg: DictConfig) -> int:
     _atomic_csv(fit_report.draws_table(kept, space), output_dir / "draws.csv")
     fit_report.write_fit_chart(scaled, fit, output_dir / "fit_report.png")
 
-    from sim import decomposition
+    if settings.decompose:
+        from sim import decomposition
 
-    decomposition.write(raw, draws[0], scale, settings, output_dir)
+        decomposition.write(raw, draws[0], scale, settings, output_dir)
     minutes = (time.time() - started) / 60
     summary = fit_report.summary_markdown(fit_table, check_table, kept, all_accepted, settings, scale, minutes)
     (output_dir / "fit_report.md").write_text(summary)
@@ -284,8 +287,8 @@ def run(cfg: DictConfig) -> int:
                   f"{len(draws)} draws kept ({'every target within tolerance' if all_accepted else 'best by loss'}); "
                   f"{int(fit_table['within_tolerance'].sum())}/{len(fit_table)} targets within tolerance at the "
                   f"default size; see outputs/calibration/fit_report.md")
-        write_fitted_config(draws, scale, source)
-        print(f"wrote {FITTED_CONFIG}")
+        write_fitted_config(draws, scale, source, Path(settings.fitted_config))
+        print(f"wrote {settings.fitted_config}")
     print(summary)
     print(f"calibration finished in {(time.time() - started) / 60:.1f} minutes; outputs in {output_dir}")
     return 0

@@ -19,7 +19,6 @@ SWEEP_DIR (atomically).
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from sim.config import data_path  # noqa: E402
-from sim.results import SWEEP  # noqa: E402
+from sim.results import SWEEP, save_figure, write_atomic  # noqa: E402
 
 BASELINE = "baseline"
 LAST_YEAR = ("2028-04-01", "2029-03-01")
@@ -181,17 +180,7 @@ def chart(table: pd.DataFrame, path: Path) -> None:
                 "calibration draw); whiskers: range. Spending and cost summed April 2019 to March 2029, "
                 "2024-25 prices.", fontsize=9)
     figure.tight_layout(rect=(0, 0.03, 1, 0.95))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.partial.png")
-    figure.savefig(staging)
-    plt.close(figure)
-    os.replace(staging, path)
-
-
-def _write_text(path: Path, text: str) -> None:
-    staging = path.with_name(f".{path.name}.partial")
-    staging.write_text(text)
-    os.replace(staging, path)
+    save_figure(figure, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,11 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     tax = tax_per_worker_year()
     diffs = differences(run_summaries(sweep), tax)
     table = interval_table(diffs)
-    staging = sweep_dir / ".comparison.csv.partial"
-    table.to_csv(staging, index=False)
-    os.replace(staging, sweep_dir / "comparison.csv")
+    write_atomic(sweep_dir / "comparison.csv", lambda path: table.to_csv(path, index=False))
     text = markdown(table, tax)
-    _write_text(sweep_dir / "comparison.md", text)
+    write_atomic(sweep_dir / "comparison.md", lambda path: path.write_text(text))
     chart(table, sweep_dir / "charts" / "scenario_comparison.png")
     print(text)
     return 0

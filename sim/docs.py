@@ -105,11 +105,66 @@ def render() -> str:
               f"- Scale to published: {dict(spending.scale_to_published)} ({_cell(spending.scale_source)})",
               f"- LCW legacy element share: {spending.lcw_legacy_element_share} ({_cell(spending.lcw_legacy_element_source)})",
               ""]
+    lines += _drivers_section(config) + _targets_section() + _programmes_section()
     lines += ["## Data files", ""]
     for path in sorted(DATA_DIR.glob("*.csv")):
         lines += _csv_section(path.name)
     lines += ["## Areas", "", ", ".join(f"`{area}`" for area in states.AREAS), ""]
     return "\n".join(lines)
+
+
+def _drivers_section(config) -> list[str]:
+    lines = ["## Drivers of change (`configs/drivers/default.yaml`)", "",
+             f"Effects shown are those of the default run (calibration draw {config.calibration.draw}"
+             f" of {len(config.calibration.draws)} kept; {_cell(config.calibration.source) or 'not calibrated'}).",
+             f"Spending scale factor: {config.calibration.spending_scale:.3f}. Projection after the fit:"
+             f" `{config.projection.name}` ({_cell(config.projection.description)})", "",
+             "| driver | transitions | profile | effect | prior | source |", "|---|---|---|---:|---|---|"]
+    for name, driver in config.drivers.items():
+        timing = {"ramp": f"ramp {driver.start} to {driver.full}", "step": f"step from {driver.start}",
+                  "pulse": f"pulse {driver.start} to {driver.end}, decay {driver.decay_months:g} months to {driver.persist:g}"}
+        lines.append(f"| {name} | {', '.join(driver.transitions)} | {timing[driver.shape]} | {driver.effect:.3f} |"
+                     f" {list(driver.prior)} | {_cell(driver.source)} |")
+    return lines + [""]
+
+
+def _targets_section() -> list[str]:
+    import yaml
+
+    calibrate = yaml.safe_load((OUTPUT.parent.parent / "configs" / "calibrate.yaml").read_text())
+    lines = ["## Calibration targets (`configs/calibrate.yaml`)", "",
+             "| figure | metric | kind | window | tolerance |", "|---|---|---|---|---:|"]
+    for target in calibrate["targets"]:
+        lines.append(f"| {target['figure']} | {target['metric']} | {target['kind']} |"
+                     f" {target['window'][0]} to {target['window'][1]} | {target['tolerance']} |")
+    lines += ["", "Structure parameters fitted with the drivers (prior ranges): "
+              + "; ".join(f"`{key}` {value}" for key, value in calibrate["parameters"].items()), ""]
+    return lines
+
+
+def _programmes_section() -> list[str]:
+    import yaml
+
+    lines = ["## Intervention programmes (`configs/interventions/`)", ""]
+    for path in sorted((OUTPUT.parent.parent / "configs" / "interventions").glob("*.yaml")):
+        programme = yaml.safe_load(path.read_text())
+        lines += [f"### {programme['name']}", "", _cell(programme.get("description", "")), "",
+                  f"- months {programme['start']} to {programme['end']}; areas: {programme['areas']}",
+                  f"- eligibility: {programme.get('eligibility', {})}",
+                  f"- referral {programme['referral_probability']} a month, take-up {programme['take_up']},"
+                  f" places {programme.get('capacity_per_month')} a month, budget {programme.get('budget_gbp')},"
+                  f" ramp-up {programme.get('ramp_up_months', 0)} months",
+                  f"- cost £{programme['cost_per_participant_gbp']:,} a participant; GP appointments per referral"
+                  f" {programme.get('gp_appointments_per_referral', 0)}; effects last {programme['effect_months']}"
+                  f" months then fade over {programme.get('decay_months', 0)}; relapse ratio"
+                  f" {programme.get('relapse_hazard_ratio', 1.0)} {_cell(programme.get('relapse_source', ''))}",
+                  f"- source: {_cell(programme['source'])}", "",
+                  "| transition | hazard ratio | 95% interval | source |", "|---|---:|---|---|"]
+        for effect in programme["effects"]:
+            lines.append(f"| {effect['transition']} | {effect['hazard_ratio']} | {effect.get('interval')} |"
+                         f" {_cell(effect['source'])} |")
+        lines.append("")
+    return lines
 
 
 def main() -> int:

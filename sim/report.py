@@ -15,7 +15,6 @@ their low-high range and labelled as projections.
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -35,6 +34,7 @@ from matplotlib.transforms import Bbox
 
 from sim import published, results, states
 from sim.metrics import FLOWS, SPENDING, STOCKS
+from sim.results import write_atomic
 
 EXIT_BAD_INPUT = 2
 ALL = "all"
@@ -778,18 +778,6 @@ CHARTS: dict[str, tuple[Callable[[pd.DataFrame, Runs], Chart], tuple[str, ...]]]
 
 
 # ---------------------------------------------------------------- writing
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write`` on a hidden temporary name beside ``path``, then rename it to ``path``."""
-    staging = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        write(staging)
-        os.replace(staging, path)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_charts(frame: pd.DataFrame, directory: Path, runs: Runs) -> list[Path]:

@@ -140,6 +140,30 @@ def _replace_directory(new: Path, target: Path) -> None:
         os.replace(new, target)
 
 
+def write_atomic(path: Path, write) -> Path:
+    """Call ``write(temporary_path)`` on a hidden name beside ``path``, then rename it to
+    ``path``: readers see the old file or the new one, never half of one."""
+    path = Path(path)
+    staging = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        write(staging)
+        os.replace(staging, path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save_figure(figure, path: Path) -> Path:
+    """Save a matplotlib figure as PNG atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, lambda staging: figure.savefig(staging, format="png"))
+    plt.close(figure)
+    return path
+
+
 def complete_runs(sweep_dir: Path) -> list[Path]:
     """Run directories under ``sweep_dir`` whose manifest says complete, sorted."""
     runs = []

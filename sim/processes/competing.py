@@ -1,0 +1,42 @@
+"""Competing risks out of a state: the tables and the draw shared by the processes.
+
+A process whose states each have up to three outgoing transitions describes them with
+three small tables built by :func:`out_tables`: the hazard-table rows out of each state
+(missing ones point at the table's final row of zeros, so the kernel never branches on
+them), each row's destination state and each row's flow counter (-1 for none).
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim.hazards import event_probability, happens
+
+
+def out_tables(transitions: tuple[str, ...], out_of: dict[int, tuple[str, ...]], destination: dict[str, int],
+               flow: dict[str, int], states: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows out of each state, destination of each row, flow of each row).
+
+    The extra last row (index ``len(transitions)``) is 'no transition'.
+    """
+    row_of = {name: row for row, name in enumerate(transitions)}
+    empty = len(transitions)
+    rows_out = np.full((states, 3), empty, dtype=np.int64)
+    for state, names in out_of.items():
+        rows_out[state, : len(names)] = [row_of[name] for name in names]
+    destinations = np.array([destination[name] for name in transitions] + [0], dtype=np.uint8)
+    flows = np.array([flow.get(name, -1) for name in transitions] + [-1], dtype=np.int64)
+    return rows_out, destinations, flows
+
+
+@nb.njit(inline="always", cache=True)
+def pick(u, row0, row1, row2, rate0, rate1, rate2):
+    """The row a uniform ``u`` picks among three competing monthly rates, or -1 for none."""
+    total = rate0 + rate1 + rate2
+    if not happens(u, total):
+        return -1
+    x = u / event_probability(total) * total
+    if x < rate0:
+        return row0
+    return row1 if x < rate0 + rate1 else row2

@@ -1,0 +1,110 @@
+"""Calibration end to end on a tiny budget; drivers; the Shapley decomposition."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import drivers, targets
+from sim.config import compose, load
+from sim.decomposition import shapley
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def tiny_calibration(tmp_path_factory):
+    out = tmp_path_factory.mktemp("calibration")
+    fitted = out / "fitted.yaml"
+    command = [sys.executable, "-m", "sim.calibrate", "calibrate.trials=6", "calibrate.workers=2",
+               "calibrate.seeds=[0]", "calibrate.population_size=3000", "calibrate.check_seeds=[0]",
+               "calibrate.decompose=false", "calibrate.draws_kept=3", f"calibrate.output_dir={out}",
+               f"calibrate.fitted_config={fitted}", "population.size=3000"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, fitted
+
+
+def test_calibration_writes_its_report(tiny_calibration):
+    out, fitted = tiny_calibration
+    for name in ("fit_table.csv", "check_table.csv", "draws.csv", "fit_report.md", "fit_report.png", "study.journal"):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "fit_table.csv")
+    assert len(table) == 20 and set(table["within_tolerance"]) <= {True, False}
+    assert (pd.read_csv(out / "draws.csv")["draw"] == [0, 1, 2]).all()
+    written = yaml.safe_load(fitted.read_text())
+    assert len(written["draws"]) == 3 and written["spending_scale"] > 0
+    assert all(key.startswith(("drivers.", "incapacity_benefit.", "disability_benefit.", "work."))
+               for key in written["draws"][0])
+
+
+def test_fitted_config_reproduces_its_reported_fit(tiny_calibration):
+    from omegaconf import OmegaConf
+
+    from sim.calibrate import run_totals
+
+    out, fitted = tiny_calibration
+    written = yaml.safe_load(fitted.read_text())
+    raw = OmegaConf.to_container(compose(["population.size=3000"]), resolve=True)
+    raw.pop("hydra")
+    totals = run_totals(raw, written["draws"][0], [0], 3000)
+    spending = [column for column in totals.columns if column.endswith("_spending_gbp")]
+    totals[spending] *= written["spending_scale"]
+    calibrate = yaml.safe_load((REPO / "configs" / "calibrate.yaml").read_text())
+    again = targets.table(targets.compare(targets.parse(calibrate["targets"]), totals))
+    reported = pd.read_csv(out / "fit_table.csv")
+    assert np.allclose(again["model"], reported["model"], rtol=1e-9)
+
+
+def test_resuming_does_not_redo_trials(tiny_calibration):
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    out, _ = tiny_calibration
+    storage = JournalStorage(JournalFileBackend(str(out / "study.journal")))
+    study = optuna.load_study(study_name="drivers_2019_2024", storage=storage)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert 6 <= len(complete) <= 7  # two workers may each finish a trial as the budget is reached
+
+
+def test_shapley_values_add_up_and_match_an_additive_game():
+    players = ["a", "b", "c"]
+    worth = {"a": 1.0, "b": 2.0, "c": -0.5}
+    values = {frozenset(s): sum(worth[p] for p in s) + (3.0 if {"a", "b"} <= set(s) else 0.0)
+              for k in range(4) for s in __import__("itertools").combinations(players, k)}
+    result = shapley(values, players)
+    assert result["c"] == pytest.approx(-0.5)
+    assert result["a"] == pytest.approx(1.0 + 1.5) and result["b"] == pytest.approx(2.0 + 1.5)
+    assert sum(result.values()) == pytest.approx(values[frozenset(players)] - values[frozenset()])
+
+
+def test_driver_profiles_and_projections():
+    config = load([])
+    projection = config.projection.model_copy(update={"mode": "trend"})
+    ramp = config.drivers["mental_health_incidence"].model_copy(update={"effect": 1.0})
+    trend = drivers.shape(ramp, "2019-04", 120, projection)
+    assert trend[0] == 0 and trend[59] == pytest.approx(59 / 59) and trend[119] > 1.9, "trend extends the ramp"
+    flat = drivers.shape(ramp, "2019-04", 120, projection.model_copy(update={"mode": "flatten"}))
+    assert flat[119] == pytest.approx(flat[59])
+    faded = drivers.shape(ramp, "2019-04", 120, projection.model_copy(update={"mode": "pre_pandemic"}))
+    assert faded[119] == 0 and faded[60] < faded[59]
+    pulse = config.drivers["pandemic"]
+    profile = drivers.shape(pulse, "2019-04", 120, projection)
+    assert profile[10] == 0 and profile[11] == 1 and profile[32] == 1 and 0.4 < profile[80] < 0.6
+    factor = drivers.multipliers(ramp, 1.0, "2019-04", 120, projection)
+    assert factor[59, 0] == pytest.approx(2.0) and factor[59, 9] == pytest.approx(1.3), "age weights apply"
+
+
+def test_disabled_driver_has_no_effect():
+    on = load(["drivers.pandemic.effect=0.8", "calibration.draws=[]"])
+    off = load(["drivers.pandemic.effect=0.8", "drivers.pandemic.enabled=false", "calibration.draws=[]"])
+    none = load(["drivers.pandemic.effect=0.0", "calibration.draws=[]"])
+    from sim.model import InactivityModel
+
+    rows = [InactivityModel(c).hazards["health"].period[8, 20, 5] for c in (on, off, none)]
+    assert rows[0] == pytest.approx(1.8) and rows[1] == rows[2] == 1.0
