@@ -27,7 +27,6 @@ from __future__ import annotations
 import copy
 import logging
 import multiprocessing
-import os
 import sys
 import time
 from pathlib import Path
@@ -42,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim import targets as target_module
 from sim.config import CONFIG_DIR, ConfigError, parse_month, validate
+from sim.results import write_atomic
 
 log = logging.getLogger("sim.calibrate")
 FITTED_CONFIG = CONFIG_DIR / "calibration" / "default.yaml"
@@ -221,15 +221,12 @@ def spending_scale(totals: pd.DataFrame, published_ew: float) -> float:
 def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str, path: Path) -> None:
     body = {"draw": 0, "draws": [{k: float(v) for k, v in d.items()} for d in draws],
             "spending_scale": float(scale), "source": source}
-    staging = path.with_suffix(".yaml.partial")
-    staging.write_text(FITTED_HEADER + yaml.safe_dump(body, sort_keys=False, width=100))
-    os.replace(staging, path)
+    text = FITTED_HEADER + yaml.safe_dump(body, sort_keys=False, width=100)
+    write_atomic(path, lambda staging: staging.write_text(text))
 
 
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
-    staging = path.with_name(f".{path.name}.partial")
-    frame.to_csv(staging, index=False)
-    os.replace(staging, path)
+    write_atomic(path, lambda staging: frame.to_csv(staging, index=False))
 
 
 def run(cfg: DictConfig) -> int:
@@ -280,7 +277,7 @@ def run(cfg: DictConfig) -> int:
         decomposition.write(raw, draws[0], scale, settings, output_dir)
     minutes = (time.time() - started) / 60
     summary = fit_report.summary_markdown(fit_table, check_table, kept, all_accepted, settings, scale, minutes)
-    (output_dir / "fit_report.md").write_text(summary)
+    write_atomic(output_dir / "fit_report.md", lambda staging: staging.write_text(summary))
     if settings.write_config:
         source = (f"make calibrate on {time.strftime('%Y-%m-%d')}: {len(study.trials)} Optuna trials of study "
                   f"{settings.study_name}, {len(settings.seeds)} seeds x {settings.population_size:,} people; "

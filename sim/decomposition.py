@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from pathlib import Path
 
 import matplotlib
@@ -20,6 +19,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+
+from sim.results import save_figure, write_atomic  # noqa: E402
 
 MEASURES = {
     "health_benefit_recipients": ("people on a health-related benefit", 1e6, "m"),
@@ -102,17 +103,12 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> 
                 f"random numbers); 2023-24 to 2028-29 under the '{projection}' projection. Each bar is the "
                 "driver's average marginal effect over all orders of switching drivers on.", fontsize=8)
     figure.tight_layout(rect=(0, 0.02, 1, 0.96))
-    staging = path.with_name(f".{path.name}.partial.png")
-    figure.savefig(staging)
-    plt.close(figure)
-    os.replace(staging, path)
+    save_figure(figure, path)
 
 
 def write(raw: dict, values: dict[str, float], scale: float, settings, output_dir: Path) -> pd.DataFrame:
     size = settings.decomposition_population_size
     table = decompose(raw, values, scale, size)
-    staging = output_dir / ".decomposition.csv.partial"
-    table.to_csv(staging, index=False)
-    os.replace(staging, output_dir / "decomposition.csv")
+    write_atomic(output_dir / "decomposition.csv", lambda path: table.to_csv(path, index=False))
     write_chart(table, output_dir / "decomposition.png", size, raw["projection"]["name"])
     return table

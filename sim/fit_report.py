@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +13,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from sim.published import load_figures  # noqa: E402
+from sim.results import save_figure  # noqa: E402
 from sim.targets import Comparison  # noqa: E402
 
 SERIES = (
@@ -75,10 +75,7 @@ def write_fit_chart(totals: pd.DataFrame, comparisons: list[Comparison], path: P
                 "sources in fit_table.csv. Model: default population size, mean of the check seeds.",
                 fontsize=8)
     figure.tight_layout(rect=(0, 0.02, 1, 0.97))
-    staging = path.with_name(f".{path.name}.partial.png")
-    figure.savefig(staging)
-    plt.close(figure)
-    os.replace(staging, path)
+    save_figure(figure, path)
 
 
 def _format_value(value: float, relative: bool) -> str:

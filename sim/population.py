@@ -404,7 +404,9 @@ def _solve_scales(tables: StartingTables) -> dict[str, np.ndarray | float]:
         np.where(on_incapacity, 0.0, disability_risk), targets["disability_only"]
     )
     lcwra_risk = _lcwra_relative_risk(tables, pilot)[on_incapacity]
-    scales["lcwra"] = solve_scale(lcwra_risk, targets["incapacity_lcwra_share"])
+    # The published share is of the whole caseload, which includes people awaiting assessment.
+    decided = 1.0 - config.population.benefits.incapacity_awaiting_share
+    scales["lcwra"] = solve_scale(lcwra_risk, targets["incapacity_lcwra_share"] / decided)
     pilot["incapacity_benefit"] = np.where(on_incapacity, states.IB_LCWRA, states.IB_NONE)
     scales["enhanced"] = solve_scale(
         _enhanced_relative_risk(pilot)[on_incapacity | (disability_risk > 0)],

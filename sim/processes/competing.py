@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.hazards import event_probability, happens
+from sim.hazards import event_probability, happens, health_index, rate, status_index
 
 
 def out_tables(transitions: tuple[str, ...], out_of: dict[int, tuple[str, ...]], destination: dict[str, int],
@@ -40,3 +40,20 @@ def pick(u, row0, row1, row2, rate0, rate1, rate2):
     if x < rate0:
         return row0
     return row1 if x < rate0 + rate1 else row2
+
+
+@nb.njit(inline="always", cache=True)
+def rates_out(rates, effects, rows_out, state, person, who, months_in_state):
+    """The rows out of ``state`` and their monthly rates for ``person`` (with any programme's
+    hazard ratios): ``(row0, row1, row2, rate0, rate1, rate2)``."""
+    health = health_index(person)
+    status = status_index(person)
+    programme = person.programme
+    in_programme = person.months_in_programme
+    row0 = rows_out[state, 0]
+    row1 = rows_out[state, 1]
+    row2 = rows_out[state, 2]
+    rate0 = rate(rates, row0, who, health, status, months_in_state) * effects[programme, row0, in_programme]
+    rate1 = rate(rates, row1, who, health, status, months_in_state) * effects[programme, row1, in_programme]
+    rate2 = rate(rates, row2, who, health, status, months_in_state) * effects[programme, row2, in_programme]
+    return row0, row1, row2, rate0, rate1, rate2

@@ -1,7 +1,7 @@
 """Disability benefits (PIP; working-age DLA mapped onto it): claims, decisions, award
 levels and lengths, changes of circumstances, and planned reviews at the award's end.
 
-A competing-risks step like the work process (each state has up to three outgoing
+A competing-risks step (sim/processes/competing.py; each state has up to three outgoing
 transitions given by the tables below), plus planned reviews at the award's end. One
 Philox call per person per month from the ``disability_benefit`` stream gives four
 uniforms: the event, the length of a new award, the review outcome and the length of a
@@ -14,7 +14,7 @@ import numba as nb
 import numpy as np
 
 from sim import metrics, states
-from sim.hazards import event_probability, happens, health_index, rate, status_index
+from sim.processes.competing import out_tables, pick, rates_out
 from sim.random_streams import stream_id
 
 STREAM = stream_id("disability_benefit")
@@ -27,34 +27,30 @@ TRANSITIONS: tuple[str, ...] = (
     "disallowed",
     "standard_to_enhanced",
 )
-_ROW = {name: row for row, name in enumerate(TRANSITIONS)}
 NO_TRANSITION = len(TRANSITIONS)
 """The hazard table's final row of zeros: 'no transition' in the tables below."""
 
-_OUT_OF = {
-    states.DB_NONE: ("claim",),
-    states.DB_AWAITING_DECISION: ("awarded_standard", "awarded_enhanced", "disallowed"),
-    states.DB_STANDARD: ("standard_to_enhanced",),
-    states.DB_ENHANCED: (),
-}
-_DESTINATION = {
-    "claim": states.DB_AWAITING_DECISION,
-    "awarded_standard": states.DB_STANDARD,
-    "awarded_enhanced": states.DB_ENHANCED,
-    "disallowed": states.DB_NONE,
-    "standard_to_enhanced": states.DB_ENHANCED,
-}
-_FLOW = {
-    "claim": metrics.DISABILITY_BENEFIT_CLAIMS,
-    "awarded_standard": metrics.DISABILITY_BENEFIT_STARTS,
-    "awarded_enhanced": metrics.DISABILITY_BENEFIT_STARTS,
-    "disallowed": metrics.DISABILITY_BENEFIT_DISALLOWED,
-}
-ROWS_OUT = np.full((len(states.DISABILITY_BENEFIT_STATES), 3), NO_TRANSITION, dtype=np.int64)
-for _state, _names in _OUT_OF.items():
-    ROWS_OUT[_state, : len(_names)] = [_ROW[name] for name in _names]
-DESTINATION = np.array([_DESTINATION[name] for name in TRANSITIONS] + [0], dtype=np.uint8)
-FLOW = np.array([_FLOW.get(name, -1) for name in TRANSITIONS] + [-1], dtype=np.int64)
+ROWS_OUT, DESTINATION, FLOW = out_tables(
+    TRANSITIONS,
+    out_of={
+        states.DB_NONE: ("claim",),
+        states.DB_AWAITING_DECISION: ("awarded_standard", "awarded_enhanced", "disallowed"),
+        states.DB_STANDARD: ("standard_to_enhanced",),
+        states.DB_ENHANCED: (),
+    },
+    destination={
+        "claim": states.DB_AWAITING_DECISION, "awarded_standard": states.DB_STANDARD,
+        "awarded_enhanced": states.DB_ENHANCED, "disallowed": states.DB_NONE,
+        "standard_to_enhanced": states.DB_ENHANCED,
+    },
+    flow={
+        "claim": metrics.DISABILITY_BENEFIT_CLAIMS,
+        "awarded_standard": metrics.DISABILITY_BENEFIT_STARTS,
+        "awarded_enhanced": metrics.DISABILITY_BENEFIT_STARTS,
+        "disallowed": metrics.DISABILITY_BENEFIT_DISALLOWED,
+    },
+    states=len(states.DISABILITY_BENEFIT_STATES),
+)
 NEW_AWARD = np.array([name.startswith("awarded_") for name in TRANSITIONS] + [False])
 
 def award_rules(length_months, length_share, review) -> np.ndarray:
@@ -121,36 +117,26 @@ def review(person, rules, month, band_of_age, draws, i, flows):
 def update(person, rates, effects, who, draws, i):
     """One person's claim, decision or change of award this month.
 
-    Returns (row taken, flow to count or -1); the row is NO_TRANSITION when nothing happens. A new award's length is set by
+    Returns (row taken, flow to count or -1); the row is NO_TRANSITION when nothing
+    happens. A new award's length is set by
     :func:`start_award`, which the month kernel calls only when ``NEW_AWARD[row]``.
     ``rates`` is the packed hazard table with a final row of zeros (NO_TRANSITION);
     ``effects`` likewise has a final all-ones row.
     """
     state = person.disability_benefit
-    health = health_index(person)
-    status = status_index(person)
     duration = person.months_in_disability_state
-    programme = person.programme
-    in_programme = person.months_in_programme
-    row0 = ROWS_OUT[state, 0]
-    row1 = ROWS_OUT[state, 1]
-    row2 = ROWS_OUT[state, 2]
-    rate0 = rate(rates, row0, who, health, status, duration) * effects[programme, row0, in_programme]
-    rate1 = rate(rates, row1, who, health, status, duration) * effects[programme, row1, in_programme]
-    rate2 = rate(rates, row2, who, health, status, duration) * effects[programme, row2, in_programme]
-    total = rate0 + rate1 + rate2
-    u = draws[0, i, 0]
-    taken = NO_TRANSITION
-    if happens(u, total):
-        x = u / event_probability(total) * total
-        taken = row0 if x < rate0 else (row1 if x < rate0 + rate1 else row2)
+    row0, row1, row2, rate0, rate1, rate2 = rates_out(rates, effects, ROWS_OUT, state, person, who, duration)
+    taken = pick(draws[0, i, 0], row0, row1, row2, rate0, rate1, rate2)
+    if taken >= 0:
         destination = DESTINATION[taken]
         person.disability_benefit = destination
         person.months_in_disability_state = 0
         if destination == states.DB_NONE:
             person.award_end_month = states.NO_AWARD_END
-    elif state != states.DB_NONE and duration < 65535:
-        person.months_in_disability_state = duration + 1
+    else:
+        taken = NO_TRANSITION
+        if state != states.DB_NONE and duration < 65535:
+            person.months_in_disability_state = duration + 1
     return taken, FLOW[taken]
 
 

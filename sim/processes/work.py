@@ -11,7 +11,8 @@ import numba as nb
 import numpy as np
 
 from sim import metrics, states
-from sim.hazards import event_probability, happens, health_index, rate, status_index
+from sim.hazards import health_index, rate, status_index
+from sim.processes.competing import pick
 from sim.random_streams import stream_id
 
 STREAM = stream_id("work")
@@ -47,18 +48,6 @@ assert all(_STATE_CODE[name.split("_to_")[0]] == row // 3 for row, name in enume
 
 
 @nb.njit(inline="always", cache=True)
-def _destination_row(u, row, rate0, rate1, rate2):
-    """Row of the transition a uniform ``u`` picks among three competing rates, or -1."""
-    total = rate0 + rate1 + rate2
-    if not happens(u, total):
-        return -1
-    x = u / event_probability(total) * total
-    if x < rate0:
-        return row
-    return row + 1 if x < rate0 + rate1 else row + 2
-
-
-@nb.njit(inline="always", cache=True)
 def update(person, rates, effects, relapse, who, draws, i):
     """One person's work transition this month.
 
@@ -91,7 +80,7 @@ def update(person, rates, effects, relapse, who, draws, i):
     rate1 = base1 * effects[programme, row + 1, in_programme] * harm
     rate2 = base2 * effects[programme, row + 2, in_programme] * harm
     u = draws[0, i, 0]
-    taken = _destination_row(u, row, rate0, rate1, rate2)
+    taken = pick(u, row, row + 1, row + 2, rate0, rate1, rate2)
     destination = state if taken < 0 else DESTINATION[taken]
     flow = -1
     if taken >= 0:
@@ -106,7 +95,7 @@ def update(person, rates, effects, relapse, who, draws, i):
     credited = 0
     additional = 0
     if programme != 0 or harm != 1.0:
-        counterfactual_row = _destination_row(u, row, base0, base1, base2)
+        counterfactual_row = pick(u, row, row + 1, row + 2, base0, base1, base2)
         counterfactual = state if counterfactual_row < 0 else DESTINATION[counterfactual_row]
         # +1 for a job started or kept that the same draw would not have given without the
         # programme, -1 for the reverse.
