@@ -68,17 +68,27 @@ class Settings(BaseModel):
     acceptance: float = Field(gt=0)
     check_seeds: list[int] = Field(min_length=1)
     write_config: bool = True
-    fitted_config: str = str(FITTED_CONFIG)
+    fitted_config: str | None = None
     decompose: bool = True
     decomposition_population_size: int = Field(ge=1000)
 
 
 # -- parameters -----------------------------------------------------------------------
 def search_space(raw: dict[str, Any], structure: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
-    """Dotted config key -> (low, high): every driver's effect, then the structure keys."""
+    """Dotted config key -> (low, high): every driver's effect, then the structure keys.
+
+    Each key must be read through ``${calibrated:KEY,DEFAULT}`` in the (unresolved) configs,
+    or the fitted values would never reach the model.
+    """
     space = {f"drivers.{name}.effect": tuple(driver["prior"]) for name, driver in raw["drivers"].items()}
     for key, (low, high) in structure.items():
         space[key] = (float(low), float(high))
+    for key in space:
+        node: Any = raw
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not (isinstance(node, str) and f"calibrated:{key}," in node):
+            raise ConfigError(f"calibrate.parameters: {key!r} is not read through ${{calibrated:{key},...}} in configs/")
     return space
 
 
@@ -232,13 +242,14 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 def run(cfg: DictConfig) -> int:
     started = time.time()
     container = OmegaConf.to_container(cfg, resolve=True)
+    unresolved = OmegaConf.to_container(cfg, resolve=False)
     settings = Settings.model_validate(container["calibrate"])
     parse_month(settings.fit_end)
     target_entries = container["targets"]
     check_entries = container.get("checks", [])
     targets = target_module.parse(target_entries)
     checks = target_module.parse(check_entries)
-    raw = {key: value for key, value in container.items()
+    raw = {key: value for key, value in unresolved.items()
            if key not in ("hydra", "calibrate", "targets", "checks", "parameters")}
     raw["calibration"] = {"draw": 0, "draws": [], "spending_scale": 1.0, "source": "calibration search"}
     validate(raw)
@@ -284,8 +295,9 @@ def run(cfg: DictConfig) -> int:
                   f"{len(draws)} draws kept ({'every target within tolerance' if all_accepted else 'best by loss'}); "
                   f"{int(fit_table['within_tolerance'].sum())}/{len(fit_table)} targets within tolerance at the "
                   f"default size; see outputs/calibration/fit_report.md")
-        write_fitted_config(draws, scale, source, Path(settings.fitted_config))
-        print(f"wrote {settings.fitted_config}")
+        path = Path(settings.fitted_config) if settings.fitted_config else FITTED_CONFIG
+        write_fitted_config(draws, scale, source, path)
+        print(f"wrote {path}")
     print(summary)
     print(f"calibration finished in {(time.time() - started) / 60:.1f} minutes; outputs in {output_dir}")
     return 0

@@ -361,10 +361,11 @@ class ProjectionConfig(Strict):
 
 
 class CalibrationConfig(Strict):
-    """Fitted values: ``draws[draw]`` maps dotted config keys to values, applied on load.
+    """Fitted values: ``draws[draw]`` maps dotted config keys to values, which the configs
+    read with ``${calibrated:KEY,DEFAULT}``.
 
     Written by ``make calibrate``; several draws carry parameter uncertainty. An empty list
-    leaves the configs as they are.
+    leaves every calibrated number at its default.
     """
 
     draw: StrictInt = Field(default=0, ge=0)
@@ -382,24 +383,39 @@ class CalibrationConfig(Strict):
         return self
 
 
-def apply_calibration(raw: dict[str, Any]) -> dict[str, Any]:
-    """The raw config with the selected calibration draw's values written in."""
+def _calibrated(key: str, default: float, *, _root_: DictConfig) -> float:
+    """``${calibrated:KEY,DEFAULT}``: KEY's value in the selected calibration draw, else DEFAULT.
+
+    The configs read every calibrated number through this resolver, so ``calibration.draw=K``
+    selects a draw while a scenario or command-line value for the same key, which replaces
+    the interpolation, always wins.
+    """
+    calibration = _root_.get("calibration") or {}
+    draws = calibration.get("draws") or []
+    draw = calibration.get("draw", 0)
+    if draws and isinstance(draw, int) and 0 <= draw < len(draws):
+        value = draws[draw].get(key)
+        if value is not None:
+            return float(value)
+    return float(default)
+
+
+OmegaConf.register_new_resolver("calibrated", _calibrated, replace=True)
+
+
+def _check_draw_keys(raw: dict[str, Any]) -> None:
+    """Every key of the selected draw must name a value in the config."""
     calibration = raw.get("calibration") or {}
     draws = calibration.get("draws") or []
     draw = calibration.get("draw", 0)
     if not draws or not isinstance(draw, int) or not 0 <= draw < len(draws):
-        return raw
-    for key, value in draws[draw].items():
+        return
+    for key in draws[draw]:
         node: Any = raw
-        parts = key.split(".")
-        for part in parts[:-1]:
+        for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise ConfigError(f"calibration.draws[{draw}]: {key!r} is not a key of the config")
             node = node[part]
-        if not isinstance(node, dict) or parts[-1] not in node:
-            raise ConfigError(f"calibration.draws[{draw}]: {key!r} is not a key of the config")
-        node[parts[-1]] = value
-    return raw
 
 
 PROCESS_NAMES = ("health", "work", "incapacity_benefit", "disability_benefit")
@@ -643,13 +659,16 @@ def _one_line(error: dict[str, Any]) -> str:
 
 def validate(config: DictConfig | dict[str, Any]) -> RunConfig:
     """The typed run configuration, or ConfigError naming the first bad key and value."""
-    if isinstance(config, DictConfig):
+    if not isinstance(config, DictConfig):
+        config = OmegaConf.create({key: value for key, value in dict(config).items() if key != "hydra"})
+    try:
         raw = OmegaConf.to_container(config, resolve=True)
-    else:
-        raw = dict(config)
+    except Exception as error:
+        raise ConfigError(f"cannot resolve the config: {str(error).splitlines()[0]}") from None
     raw = {key: value for key, value in raw.items() if key not in ("hydra", "calibrate", "targets", "checks", "parameters")}  # type: ignore[union-attr]
     try:
-        return RunConfig.model_validate(apply_calibration(raw))
+        _check_draw_keys(raw)
+        return RunConfig.model_validate(raw)
     except ConfigError:
         raise
     except ValidationError as error:

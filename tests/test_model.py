@@ -99,7 +99,7 @@ def test_metrics_contract(small_metrics):
 
 def test_spending_is_caseload_times_rates(small_model, small_metrics):
     table = totals(small_metrics).iloc[-1]
-    rates = SpendingRates.from_config(small_model.config.spending)
+    rates = SpendingRates.from_config(small_model.config.spending, small_model.config.calibration.spending_scale)
     expected = (table["incapacity_benefit_awaiting_assessment"] * rates.incapacity_awaiting_assessment
                 + table["incapacity_benefit_lcw"] * rates.incapacity_lcw
                 + table["incapacity_benefit_lcwra"] * rates.incapacity_lcwra
@@ -107,7 +107,8 @@ def test_spending_is_caseload_times_rates(small_model, small_metrics):
                 + table["disability_benefit_enhanced"] * rates.disability_enhanced)
     assert table["health_benefit_spending_gbp"] == pytest.approx(expected)
     # UC standard allowance (25+) + LCWRA element, 2024-25 (CPAG): £393.45 + £416.19 a month
-    assert rates.incapacity_lcwra == pytest.approx(809.64)
+    unscaled = SpendingRates.from_config(small_model.config.spending)
+    assert unscaled.incapacity_lcwra == pytest.approx(809.64)
 
 
 def test_april_2019_levels_are_plausible(small_metrics):
