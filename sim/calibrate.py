@@ -71,6 +71,7 @@ class Settings(BaseModel):
     fitted_config: str | None = None
     decompose: bool = True
     decomposition_population_size: int = Field(ge=1000)
+    warm_start: bool = True
 
 
 # -- parameters -----------------------------------------------------------------------
@@ -179,6 +180,16 @@ def _progress(settings: Settings):
     return report
 
 
+def warm_starts(space: dict[str, tuple[float, float]], path: Path) -> list[dict[str, float]]:
+    """The draws of an earlier calibration, clipped to the current search space, as first
+    trials of a new study (keys new to the space are left for the sampler)."""
+    if not path.exists():
+        return []
+    draws = (yaml.safe_load(path.read_text()) or {}).get("draws") or []
+    return [{key: min(max(float(value), space[key][0]), space[key][1])
+             for key, value in draw.items() if key in space} for draw in draws]
+
+
 def search(raw, space, target_entries, settings: Settings) -> optuna.Study:
     """Run (or resume) the study until it has ``settings.trials`` complete trials."""
     study = optuna.create_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)),
@@ -187,6 +198,11 @@ def search(raw, space, target_entries, settings: Settings) -> optuna.Study:
     if complete >= settings.trials:
         print(f"search: {complete} trials already complete in {settings.output_dir}/study.journal")
         return study
+    if not study.trials and settings.warm_start:
+        starts = warm_starts(space, FITTED_CONFIG)
+        for values in starts:
+            study.enqueue_trial(values, skip_if_exists=True)
+        print(f"search: starting from the {len(starts)} draws in {FITTED_CONFIG.relative_to(CONFIG_DIR.parent)}")
     print(f"search: {complete} of {settings.trials} trials done; running the rest in {settings.workers} workers",
           flush=True)
     arguments = (raw, space, target_entries, settings.model_dump())

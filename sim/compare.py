@@ -31,7 +31,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from sim.config import data_path  # noqa: E402
-from sim.results import SWEEP, save_figure, write_atomic  # noqa: E402
+from sim.results import save_figure, sweep_argument, write_atomic  # noqa: E402
 
 BASELINE = "baseline"
 LAST_YEAR = ("2028-04-01", "2029-03-01")
@@ -184,15 +184,11 @@ def chart(table: pd.DataFrame, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = sys.argv[1:] if argv is None else argv
-    if len(arguments) != 1:
-        print("error: usage: python -m sim.compare SWEEP_DIR", file=sys.stderr)
+    loaded = sweep_argument(sys.argv[1:] if argv is None else argv, "compare",
+                            "run a sweep with scenario=baseline,... first")
+    if loaded is None:
         return 2
-    sweep_dir = Path(arguments[0])
-    if not (sweep_dir / SWEEP).is_file():
-        print(f"error: {sweep_dir}: no {SWEEP}; run a sweep with scenario=baseline,... first", file=sys.stderr)
-        return 2
-    sweep = pd.read_parquet(sweep_dir / SWEEP)
+    sweep_dir, sweep = loaded
     if BASELINE not in set(sweep["scenario"]) or sweep["scenario"].nunique() < 2:
         print(f"error: {sweep_dir}: the sweep needs scenario=baseline and at least one other scenario",
               file=sys.stderr)

@@ -22,7 +22,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from sim.published import load_figures  # noqa: E402
-from sim.results import SWEEP, save_figure, write_atomic  # noqa: E402
+from sim.results import save_figure, sweep_argument, write_atomic  # noqa: E402
 
 YEARS = {"2019-20": ("2019-04-01", "2020-03-01"), "2023-24": ("2023-04-01", "2024-03-01"),
          "2028-29": ("2028-04-01", "2029-03-01")}
@@ -120,15 +120,10 @@ def chart(sweep: pd.DataFrame, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = sys.argv[1:] if argv is None else argv
-    if len(arguments) != 1:
-        print("error: usage: python -m sim.projections SWEEP_DIR", file=sys.stderr)
+    loaded = sweep_argument(sys.argv[1:] if argv is None else argv, "projections", "run `make projections` first")
+    if loaded is None:
         return 2
-    sweep_dir = Path(arguments[0])
-    if not (sweep_dir / SWEEP).is_file():
-        print(f"error: {sweep_dir}: no {SWEEP}; run `make projections` first", file=sys.stderr)
-        return 2
-    sweep = pd.read_parquet(sweep_dir / SWEEP)
+    sweep_dir, sweep = loaded
     table = intervals(yearly(sweep))
     write_atomic(sweep_dir / "projections.csv", lambda path: table.to_csv(path, index=False))
     text = markdown(table)

@@ -164,6 +164,19 @@ def save_figure(figure, path: Path) -> Path:
     return path
 
 
+def sweep_argument(arguments: list[str], program: str, missing_hint: str) -> tuple[Path, pd.DataFrame] | None:
+    """The one SWEEP_DIR argument of a ``python -m sim.<program>`` command and its sweep table,
+    or None after printing one line saying what is wrong (the caller exits with 2)."""
+    if len(arguments) != 1:
+        print(f"error: usage: python -m sim.{program} SWEEP_DIR", file=sys.stderr)
+        return None
+    sweep_dir = Path(arguments[0])
+    if not (sweep_dir / SWEEP).is_file():
+        print(f"error: {sweep_dir}: no {SWEEP}; {missing_hint}", file=sys.stderr)
+        return None
+    return sweep_dir, pd.read_parquet(sweep_dir / SWEEP)
+
+
 def complete_runs(sweep_dir: Path) -> list[Path]:
     """Run directories under ``sweep_dir`` whose manifest says complete, sorted."""
     runs = []

@@ -93,7 +93,7 @@ def test_driver_profiles_and_projections():
     assert flat[119] == pytest.approx(flat[59])
     faded = drivers.shape(ramp, "2019-04", 120, projection.model_copy(update={"mode": "pre_pandemic"}))
     assert faded[119] == 0 and faded[60] < faded[59]
-    pulse = config.drivers["pandemic"]
+    pulse = config.drivers["pandemic"].model_copy(update={"persist": 0.4})
     profile = drivers.shape(pulse, "2019-04", 120, projection)
     assert profile[10] == 0 and profile[11] == 1 and profile[32] == 1 and 0.4 < profile[80] < 0.6
     factor = drivers.multipliers(ramp, 1.0, "2019-04", 120, projection)
@@ -108,3 +108,20 @@ def test_disabled_driver_has_no_effect():
 
     rows = [InactivityModel(c).hazards["health"].period[8, 20, 5] for c in (on, off, none)]
     assert rows[0] == pytest.approx(1.8) and rows[1] == rows[2] == 1.0
+
+
+def test_a_new_study_first_tries_the_committed_draws(tiny_calibration):
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    out, _ = tiny_calibration
+    storage = JournalStorage(JournalFileBackend(str(out / "study.journal")))
+    study = optuna.load_study(study_name="drivers_2019_2024", storage=storage)
+    first = min(study.trials, key=lambda trial: trial.number)
+    committed = yaml.safe_load((REPO / "configs" / "calibration" / "default.yaml").read_text())["draws"][0]
+    shared = [key for key in first.params if key in committed]
+    assert shared
+    for key in shared:
+        low, high = first.distributions[key].low, first.distributions[key].high
+        assert first.params[key] == pytest.approx(min(max(committed[key], low), high), rel=1e-12)
