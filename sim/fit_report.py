@@ -61,7 +61,7 @@ def write_fit_chart(totals: pd.DataFrame, comparisons: list[Comparison], path: P
     axis = figure.add_subplot(grid[2, :])
     names = [c.target.figure for c in comparisons]
     errors = np.array([c.normalised for c in comparisons])
-    colours = ["#2ca02c" if abs(e) <= 1 else "#d62728" for e in errors]
+    colours = ["#2ca02c" if c.within else "#d62728" for c in comparisons]
     axis.barh(names, errors, color=colours)
     axis.axvspan(-1, 1, color="#2ca02c", alpha=0.12, label="within tolerance")
     axis.axvline(0, color="black", linewidth=0.8)
@@ -89,7 +89,8 @@ def _markdown_table(table: pd.DataFrame) -> list[str]:
     for row in table.itertuples(index=False):
         relative = row.error_unit == "relative"
         error = f"{row.error:+.1%}" if relative else f"{row.error * 100:+.2f} pts"
-        lines.append(f"| {row.target} | {row.window} | {_format_value(row.published_ew, relative)} | "
+        published = ("at most " if row.bound == "upper" else "") + _format_value(row.published_ew, relative)
+        lines.append(f"| {row.target} | {row.window} | {published} | "
                      f"{_format_value(row.model, relative)} | {error} | {'yes' if row.within_tolerance else 'NO'} |")
     return lines
 

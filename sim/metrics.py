@@ -58,6 +58,7 @@ FLOWS: tuple[str, ...] = (
     "disability_benefit_disallowed",
     "disability_benefit_reviews",
     "disability_benefit_review_disallowed",
+    "incapacity_benefit_recipients_into_work",
 )
 FLOW = {name: index for index, name in enumerate(FLOWS)}
 
@@ -85,6 +86,7 @@ DISABILITY_BENEFIT_STARTS = FLOW["disability_benefit_starts"]
 DISABILITY_BENEFIT_DISALLOWED = FLOW["disability_benefit_disallowed"]
 DISABILITY_BENEFIT_REVIEWS = FLOW["disability_benefit_reviews"]
 DISABILITY_BENEFIT_REVIEW_DISALLOWED = FLOW["disability_benefit_review_disallowed"]
+INCAPACITY_BENEFIT_RECIPIENTS_INTO_WORK = FLOW["incapacity_benefit_recipients_into_work"]
 
 DERIVED: dict[str, tuple[str, ...]] = {
     "incapacity_benefit_awards": ("incapacity_benefit_awards_lcw", "incapacity_benefit_awards_lcwra"),

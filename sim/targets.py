@@ -8,7 +8,8 @@ Wales), the model metric and months it is compared with, how (``kind``) and a to
 * ``share``: mean of metric / sum of denominators over the window; error in share points;
 * ``flow_share``: sum of metric / sum of the denominators' sums; error in share points.
 
-A target is met when ``|error| <= tolerance``.
+A target is met when ``|error| <= tolerance``; a figure that is only a bound (``bound:
+upper``, e.g. "fewer than 1 in 100") is met when ``error <= tolerance``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Target(BaseModel):
     window: tuple[str, str]
     tolerance: float = Field(gt=0.0)
     denominator: tuple[str, ...] = ()
+    bound: Literal["both", "upper"] = "both"
 
     @field_validator("metric")
     @classmethod
@@ -70,12 +72,13 @@ class Comparison:
 
     @property
     def within(self) -> bool:
-        return abs(self.error) <= self.target.tolerance
+        return self.normalised <= 1.0 if self.target.bound == "upper" else abs(self.normalised) <= 1.0
 
     @property
     def normalised(self) -> float:
-        """Error in units of the tolerance."""
-        return self.error / self.target.tolerance
+        """Error in units of the tolerance (0 below an upper bound)."""
+        error = max(self.error, 0.0) if self.target.bound == "upper" else self.error
+        return error / self.target.tolerance
 
 
 def model_value(target: Target, totals: pd.DataFrame) -> float:
@@ -126,6 +129,7 @@ def table(comparisons: list[Comparison]) -> pd.DataFrame:
             "error": c.error,
             "error_unit": "relative" if c.target.relative else "share points",
             "tolerance": c.target.tolerance,
+            "bound": c.target.bound,
             "within_tolerance": c.within,
             "published_as": f"{figure.value:g} {figure.unit}, {figure.geography}, {figure.period}",
             "scaling": figure.scaling_note,

@@ -125,3 +125,15 @@ def test_a_new_study_first_tries_the_committed_draws(tiny_calibration):
     for key in shared:
         low, high = first.distributions[key].low, first.distributions[key].high
         assert first.params[key] == pytest.approx(min(max(committed[key], low), high), rel=1e-12)
+
+
+def test_an_upper_bound_is_met_anywhere_below_it():
+    bound = targets.Target(figure="dwp_uc_health_into_work_per_month", metric="incapacity_benefit_recipients_into_work",
+                           kind="flow_share", window=("2023-04", "2024-03"), tolerance=0.001, bound="upper",
+                           denominator=("incapacity_benefit_lcw", "incapacity_benefit_lcwra"))
+    below = targets.Comparison(bound, published=0.01, model=0.002, error=-0.008)
+    above = targets.Comparison(bound, published=0.01, model=0.0115, error=0.0015)
+    assert below.within and below.normalised == 0.0
+    assert not above.within and above.normalised == pytest.approx(1.5)
+    two_sided = targets.Comparison(bound.model_copy(update={"bound": "both"}), published=0.01, model=0.002, error=-0.008)
+    assert not two_sided.within

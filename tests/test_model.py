@@ -145,3 +145,15 @@ def test_every_metric_name_is_declared(small_metrics):
     from sim.interventions import PROGRAMME_METRICS
 
     assert set(small_metrics["metric"]) == set(metrics.ALL_METRICS) | set(PROGRAMME_METRICS)
+
+
+def test_incapacity_benefit_recipients_into_work_counts_only_assessed_recipients_starting_work(small_metrics):
+    table = totals(small_metrics)
+    into_work = table["incapacity_benefit_recipients_into_work"].iloc[1:]
+    assessed = (table["incapacity_benefit_lcw"] + table["incapacity_benefit_lcwra"]).iloc[1:]
+    assert into_work.sum() > 0
+    assert (into_work / assessed).mean() < 0.01  # DWP 2025: fewer than 1 in 100 a month
+    closed = ["population.size=5000", "panel.size=0", "period.end=2019-12",
+              *(f"work.transitions.{source}_to_employed.base=0.0"
+                for source in ("unemployed", "long_term_sick", "inactive_other"))]
+    assert totals(run_model(closed).metrics_table())["incapacity_benefit_recipients_into_work"].sum() == 0

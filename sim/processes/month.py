@@ -16,6 +16,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from sim import metrics, states
 from sim.hazards import age_band, age_group, who_index
 from sim.interventions import ADDITIONAL_JOBS, RELAPSES, age_membership
 from sim.processes import N_CHUNKS, demography, disability_benefit, health, incapacity_benefit, work
@@ -92,10 +93,13 @@ def run_slots(people, mortality, health_rates, work_rates, incapacity_rates, dis
             band_of_age = age_band(age_index)
             who = who_index(person, age_index)
             health.update(person, health_rates, health_effects, who, health_draws, i)
+            was_in_work = person.work_state == states.EMPLOYED
             flow, credited, additional, relapsed = work.update(person, work_rates, work_effects, relapse,
                                                                who, work_draws, i)
             if flow >= 0:
                 flows[flow, person.area, band_of_age] += person.weight
+            if not was_in_work and person.work_state == states.EMPLOYED and person.incapacity_benefit >= states.IB_LCW:
+                flows[metrics.INCAPACITY_BENEFIT_RECIPIENTS_INTO_WORK, person.area, band_of_age] += person.weight
             if credited != 0:
                 programme_flows[credited, ADDITIONAL_JOBS, person.area, band_of_age] += additional * person.weight
             if relapsed != 0:
