@@ -72,6 +72,7 @@ class Settings(BaseModel):
     decompose: bool = True
     decomposition_population_size: int = Field(ge=1000)
     warm_start: bool = True
+    publish_dir: str | None = None
 
 
 # -- parameters -----------------------------------------------------------------------
@@ -251,6 +252,20 @@ def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str
     write_atomic(path, lambda staging: staging.write_text(text))
 
 
+PUBLISHED_REPORT = ("fit_report.md", "fit_table.csv", "check_table.csv", "draws.csv", "fit_report.png",
+                    "decomposition.csv", "decomposition.png")
+
+
+def publish(output_dir: Path, publish_dir: Path) -> None:
+    """Copy the report next to the committed fitted config, so a reader of a fresh clone sees
+    the fit behind the defaults without rerunning the calibration."""
+    publish_dir.mkdir(parents=True, exist_ok=True)
+    for name in PUBLISHED_REPORT:
+        if (output_dir / name).exists():
+            data = (output_dir / name).read_bytes()
+            write_atomic(publish_dir / name, lambda staging, data=data: staging.write_bytes(data))
+
+
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
     write_atomic(path, lambda staging: frame.to_csv(staging, index=False))
 
@@ -303,7 +318,8 @@ def run(cfg: DictConfig) -> int:
 
         decomposition.write(raw, draws[0], scale, settings, output_dir)
     minutes = (time.time() - started) / 60
-    summary = fit_report.summary_markdown(fit_table, check_table, kept, all_accepted, settings, scale, minutes)
+    summary = fit_report.summary_markdown(fit_table, check_table, kept, all_accepted, settings, scale, minutes,
+                                          fit_report.search_minutes(study))
     write_atomic(output_dir / "fit_report.md", lambda staging: staging.write_text(summary))
     if settings.write_config:
         source = (f"make calibrate on {time.strftime('%Y-%m-%d')}: {len(study.trials)} Optuna trials of study "
@@ -314,6 +330,9 @@ def run(cfg: DictConfig) -> int:
         path = Path(settings.fitted_config) if settings.fitted_config else FITTED_CONFIG
         write_fitted_config(draws, scale, source, path)
         print(f"wrote {path}")
+        if settings.publish_dir:
+            publish(output_dir, CONFIG_DIR.parent / settings.publish_dir)
+            print(f"copied the report to {settings.publish_dir}")
     print(summary)
     print(f"calibration finished in {(time.time() - started) / 60:.1f} minutes; outputs in {output_dir}")
     return 0

@@ -95,8 +95,18 @@ def _markdown_table(table: pd.DataFrame) -> list[str]:
     return lines
 
 
+def search_minutes(study) -> float | None:
+    """Minutes from the first trial's start to the last trial's end (None if no timed trial)."""
+    timed = [t for t in study.trials if t.datetime_start is not None and t.datetime_complete is not None]
+    if not timed:
+        return None
+    start = min(t.datetime_start for t in timed)
+    end = max(t.datetime_complete for t in timed)
+    return (end - start).total_seconds() / 60
+
+
 def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, kept, all_accepted: bool, settings,
-                     scale: float, minutes: float) -> str:
+                     scale: float, minutes: float, search_minutes: float | None = None) -> str:
     figures = load_figures()
     lines = ["# Calibration report", "",
              f"Fit at the default population size, mean of seeds {settings.check_seeds}; best of "
@@ -110,5 +120,8 @@ def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, kept, a
              f"(£{figures['ifs_spending_2019_20'].england_and_wales / 1e9:.1f}bn E&W).", "",
              f"Parameter draws kept: {len(kept)} "
              f"({'every target within tolerance' if all_accepted else 'no trial met every tolerance; best by loss'}).",
-             f"Wall time of this calibration: {minutes:.1f} minutes.", ""]
+             *([f"Search wall time (first trial start to last trial end, all invocations): "
+                f"{search_minutes:.1f} minutes."] if search_minutes is not None else []),
+             f"Wall time of this invocation (search if not already complete, check, decomposition, "
+             f"report): {minutes:.1f} minutes.", ""]
     return "\n".join(lines)

@@ -23,7 +23,8 @@ def tiny_calibration(tmp_path_factory):
     command = [sys.executable, "-m", "sim.calibrate", "calibrate.trials=6", "calibrate.workers=2",
                "calibrate.seeds=[0]", "calibrate.population_size=3000", "calibrate.check_seeds=[0]",
                "calibrate.decompose=false", "calibrate.draws_kept=3", f"calibrate.output_dir={out}",
-               f"calibrate.fitted_config={fitted}", "population.size=3000"]
+               f"calibrate.fitted_config={fitted}", f"calibrate.publish_dir={out / 'published'}",
+               "population.size=3000"]
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return out, fitted
@@ -36,6 +37,9 @@ def test_calibration_writes_its_report(tiny_calibration):
     table = pd.read_csv(out / "fit_table.csv")
     assert len(table) == 20 and set(table["within_tolerance"]) <= {True, False}
     assert (pd.read_csv(out / "draws.csv")["draw"] == [0, 1, 2]).all()
+    for name in ("fit_report.md", "fit_table.csv", "fit_report.png"):
+        assert (out / "published" / name).read_bytes() == (out / name).read_bytes(), name
+    assert "Search wall time" in (out / "fit_report.md").read_text()
     written = yaml.safe_load(fitted.read_text())
     assert len(written["draws"]) == 3 and written["spending_scale"] > 0
     assert all(key.startswith(("drivers.", "incapacity_benefit.", "disability_benefit.", "work."))
