@@ -202,7 +202,7 @@ class WorkStructure(Strict):
 class BenefitStructure(Strict):
     incapacity_by_work_state: dict[WorkState, float]
     incapacity_awaiting_share: Probability = Field(ge=0.0, le=1.0)
-    incapacity_lcwra_share: Probability = Field(ge=0.0, le=1.0)
+    incapacity_lcwra_share_start_offset: float = Field(ge=-0.1, le=0.1)
     mental_health_ratio_lcwra: float = Field(gt=0.0)
     pip_enhanced_share: Probability = Field(ge=0.0, le=1.0)
     pip_awaiting_share: Probability = Field(ge=0.0, le=1.0)

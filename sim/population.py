@@ -404,9 +404,12 @@ def _solve_scales(tables: StartingTables) -> dict[str, np.ndarray | float]:
         np.where(on_incapacity, 0.0, disability_risk), targets["disability_only"]
     )
     lcwra_risk = _lcwra_relative_risk(tables, pilot)[on_incapacity]
-    # The published share is of the whole caseload, which includes people awaiting assessment.
-    decided = 1.0 - config.population.benefits.incapacity_awaiting_share
-    scales["lcwra"] = solve_scale(lcwra_risk, targets["incapacity_lcwra_share"] / decided)
+    # The published share is of the whole caseload, which includes people awaiting assessment,
+    # and is for the year 2019-20, whose middle is six months after the start.
+    benefits = config.population.benefits
+    decided = 1.0 - benefits.incapacity_awaiting_share
+    start_share = targets["incapacity_lcwra_share"] + benefits.incapacity_lcwra_share_start_offset
+    scales["lcwra"] = solve_scale(lcwra_risk, start_share / decided)
     pilot["incapacity_benefit"] = np.where(on_incapacity, states.IB_LCWRA, states.IB_NONE)
     scales["enhanced"] = solve_scale(
         _enhanced_relative_risk(pilot)[on_incapacity | (disability_risk > 0)],
