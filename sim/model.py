@@ -238,7 +238,9 @@ class InactivityModel(mesa.Model):
         frame = self.datacollector.get_agent_vars_dataframe().reset_index()
         frame = frame.rename(columns={"AgentID": "person_id", "Step": "step"})
         months = pd.period_range(self.config.period.start, periods=self.months, freq="M").to_timestamp()
-        frame.insert(0, "month", months[frame.pop("step").to_numpy() - 1])
+        # Mesa 3.5 and newer record the step as a float (model time); earlier versions as an int.
+        steps = np.rint(frame.pop("step").to_numpy()).astype(np.int64)
+        frame.insert(0, "month", months[steps - 1])
         frame.insert(1, "scenario", self.config.scenario.name)
         frame.insert(2, "seed", np.int64(self.config.seed))
         labels = {
