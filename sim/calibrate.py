@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import logging
 import multiprocessing
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -261,9 +262,9 @@ def publish(output_dir: Path, publish_dir: Path) -> None:
     the fit behind the defaults without rerunning the calibration."""
     publish_dir.mkdir(parents=True, exist_ok=True)
     for name in PUBLISHED_REPORT:
-        if (output_dir / name).exists():
-            data = (output_dir / name).read_bytes()
-            write_atomic(publish_dir / name, lambda staging, data=data: staging.write_bytes(data))
+        source = output_dir / name
+        if source.exists():
+            write_atomic(publish_dir / name, lambda staging, source=source: shutil.copyfile(source, staging))
 
 
 def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -310,7 +311,7 @@ def run(cfg: DictConfig) -> int:
     check_table = target_module.table(checked)
     _atomic_csv(fit_table, output_dir / "fit_table.csv")
     _atomic_csv(check_table, output_dir / "check_table.csv")
-    _atomic_csv(fit_report.draws_table(kept, space), output_dir / "draws.csv")
+    _atomic_csv(fit_report.draws_table(kept, space, settings.study_name), output_dir / "draws.csv")
     fit_report.write_fit_chart(scaled, fit, output_dir / "fit_report.png")
 
     if settings.decompose:
@@ -326,7 +327,7 @@ def run(cfg: DictConfig) -> int:
                   f"{settings.study_name}, {len(settings.seeds)} seeds x {settings.population_size:,} people; "
                   f"{len(draws)} draws kept ({'every target within tolerance' if all_accepted else 'best by loss'}); "
                   f"{int(fit_table['within_tolerance'].sum())}/{len(fit_table)} targets within tolerance at the "
-                  f"default size; see outputs/calibration/fit_report.md")
+                  f"default size; see {settings.publish_dir or settings.output_dir}/fit_report.md")
         path = Path(settings.fitted_config) if settings.fitted_config else FITTED_CONFIG
         write_fitted_config(draws, scale, source, path)
         print(f"wrote {path}")

@@ -109,6 +109,9 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> 
 def write(raw: dict, values: dict[str, float], scale: float, settings, output_dir: Path) -> pd.DataFrame:
     size = settings.decomposition_population_size
     table = decompose(raw, values, scale, size)
+    table["source"] = (f"model output: exact Shapley decomposition over {len(raw['drivers'])} drivers, best "
+                       f"calibration draw, {size:,} people, seed 0, '{raw['projection']['name']}' projection "
+                       "after March 2024 (make calibrate)")
     write_atomic(output_dir / "decomposition.csv", lambda path: table.to_csv(path, index=False))
     write_chart(table, output_dir / "decomposition.png", size, raw["projection"]["name"])
     return table

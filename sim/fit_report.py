@@ -24,12 +24,15 @@ SERIES = (
 )
 
 
-def draws_table(trials, space: dict) -> pd.DataFrame:
+def draws_table(trials, space: dict, study_name: str) -> pd.DataFrame:
+    """The kept parameter draws, best first: fitted values, not published figures."""
     rows = []
     for draw, trial in enumerate(trials):
         rows.append({"draw": draw, "trial": trial.number, "loss": trial.value,
                      "worst_error_in_tolerances": trial.user_attrs.get("worst"),
-                     **{key: trial.params[key] for key in space}})
+                     **{key: trial.params[key] for key in space},
+                     "source": f"model output: Optuna trial {trial.number} of study {study_name} (make calibrate), "
+                               "fitted to the targets in configs/calibrate.yaml"})
     return pd.DataFrame(rows)
 
 

@@ -36,7 +36,8 @@ def test_calibration_writes_its_report(tiny_calibration):
         assert (out / name).stat().st_size > 0, name
     table = pd.read_csv(out / "fit_table.csv")
     assert len(table) == 20 and set(table["within_tolerance"]) <= {True, False}
-    assert (pd.read_csv(out / "draws.csv")["draw"] == [0, 1, 2]).all()
+    draws = pd.read_csv(out / "draws.csv")
+    assert (draws["draw"] == [0, 1, 2]).all() and draws["source"].str.startswith("model output").all()
     for name in ("fit_report.md", "fit_table.csv", "fit_report.png"):
         assert (out / "published" / name).read_bytes() == (out / name).read_bytes(), name
     assert "Search wall time" in (out / "fit_report.md").read_text()
