@@ -13,7 +13,7 @@ SCENARIOS ?= baseline,announced_2025,national_rollout_2026,obesity_at_scale,comb
 PROJECTION_DIR ?= outputs/projections
 DRAWS ?= 0,1,2,3,4,5,6,7,8,9
 
-.PHONY: run test test-slow test-all bench bench-full calibrate scenarios projections report clean clean-cache help
+.PHONY: run test test-slow test-all bench bench-full calibrate scenarios projections report update-baseline clean clean-cache help
 
 help:
 	@echo "make run        set up, run the default baseline sweep ($(SEEDS)) and draw charts into $(SWEEP_DIR)"
@@ -24,6 +24,7 @@ help:
 	@echo "make calibrate  fit the 2019-2024 drivers to IFS and ONS figures (about 25 minutes)"
 	@echo "make scenarios  every scenario x 3 seeds, charts, and the comparison with the baseline"
 	@echo "make projections  baseline x calibration draws x projection assumptions, with intervals"
+	@echo "make update-baseline  rewrite tests/golden/baseline.csv (only for a deliberate change of results)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,9 @@ scenarios: $(STAMP)
 projections: $(STAMP)
 	$(BIN)/python -m sim -m calibration.draw=$(DRAWS) projection=trend,flatten,pre_pandemic seed=0 hydra.sweep.dir=$(PROJECTION_DIR) $(ARGS)
 	$(BIN)/python -m sim.projections $(PROJECTION_DIR)
+
+update-baseline: $(STAMP)
+	$(BIN)/python -m tests.golden_baseline
 
 clean-cache:
 	rm -rf sim/__pycache__/numba
