@@ -55,7 +55,7 @@ bench-full: $(STAMP)
 	$(BIN)/python -m sim.bench --full $(ARGS)
 
 calibrate: $(STAMP)
-	$(BIN)/python -m sim.calibrate $(ARGS)
+	$(BIN)/python -m sim.calibration $(ARGS)
 
 scenarios: $(STAMP)
 	$(BIN)/python -m sim -m scenario=$(SCENARIOS) seed=$(SEEDS) hydra.sweep.dir=$(SCENARIO_DIR) $(ARGS)

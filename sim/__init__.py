@@ -8,8 +8,7 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-_KERNEL_SOURCES = ("states.py", "metrics.py", "people.py", "hazards.py", "random_streams.py",
-                   "recorder.py", "processes/*.py")
+_KERNEL_SOURCES = ("spec.py", "core/*.py", "params/models.py", "engine/*.py", "processes/*.py", "policy/*.py")
 
 
 def _kernel_cache_dir() -> str:

@@ -38,7 +38,7 @@ def _reader(field: str) -> property:
     def read(person: Person) -> int:
         return int(person.model.people[field][person.slot])
 
-    read.__doc__ = f"The person's current {field.replace('_', ' ')} (integer code, see sim.states)."
+    read.__doc__ = f"The person's current {field.replace('_', ' ')} (integer code, see sim.core.states)."
     return property(read)
 
 

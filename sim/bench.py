@@ -85,7 +85,7 @@ def numpy_versus_numba(size: int = 1_000_000) -> dict:
     apply the same uniforms; the numpy version needs a temporary array per intermediate.
     """
     from sim.config import load
-    from sim.hazards import DURATION_BAND_OF_MONTHS, DURATION_OFFSET, HEALTH_OFFSET, STATUS_OFFSET
+    from sim.engine.hazards import DURATION_BAND_OF_MONTHS, DURATION_OFFSET, HEALTH_OFFSET, STATUS_OFFSET
     from sim.model import InactivityModel
 
     model = InactivityModel(load([f"population.size={size}", "panel.size=0", "period.end=2019-05"]))

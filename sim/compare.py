@@ -30,11 +30,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from sim.config import data_path  # noqa: E402
+from sim.aggregate import spread  # noqa: E402
+from sim.core.calendar import financial_year  # noqa: E402
+from sim.params.data_files import read_table  # noqa: E402
 from sim.results import save_figure, sweep_argument, write_atomic  # noqa: E402
 
 BASELINE = "baseline"
-LAST_YEAR = ("2028-04-01", "2029-03-01")
+LAST_YEAR = "2028-29"
 PAIR_KEYS = ["seed", "draw", "projection"]
 OUTCOMES = {
     "additional_people_in_work_2028_29": "additional people in work, 2028-29",
@@ -52,7 +54,7 @@ OUTCOMES = {
 
 
 def tax_per_worker_year() -> float:
-    table = pd.read_csv(data_path("exchequer_assumptions.csv")).set_index("assumption")
+    table = read_table("exchequer_assumptions.csv", "exchequer_assumptions").set_index("assumption")
     return float(table.loc["tax_and_national_insurance_per_additional_worker", "value"])
 
 
@@ -61,7 +63,7 @@ def run_summaries(sweep: pd.DataFrame) -> pd.DataFrame:
     total = sweep[(sweep["area"] == "all") & (sweep["age_band"] == "all") & (sweep["programme"] == "all")]
     pivot = total.pivot_table(index=["scenario", *PAIR_KEYS, "month"], columns="metric", values="value")
     pivot = pivot.reset_index()
-    last = pivot[(pivot["month"] >= LAST_YEAR[0]) & (pivot["month"] <= LAST_YEAR[1])]
+    last = pivot[financial_year(pivot["month"]).to_numpy() == LAST_YEAR]
     keys = ["scenario", *PAIR_KEYS]
     year = last.groupby(keys).mean(numeric_only=True)
     summed = pivot.groupby(keys).sum(numeric_only=True)
@@ -112,20 +114,15 @@ def differences(summaries: pd.DataFrame, tax_per_year: float) -> pd.DataFrame:
 
 
 def interval_table(diffs: pd.DataFrame) -> pd.DataFrame:
-    """Median and range (5-95% with 20+ pairs, else min-max) for each scenario and outcome."""
-    rows = []
-    for scenario, group in diffs.groupby("scenario", sort=False):
-        for outcome, label in OUTCOMES.items():
-            values = group[outcome].dropna().to_numpy()
-            if values.size == 0:
-                low = median = high = np.nan
-            elif values.size >= 20:
-                low, median, high = np.percentile(values, [5, 50, 95])
-            else:
-                low, median, high = values.min(), np.median(values), values.max()
-            rows.append({"scenario": scenario, "outcome": outcome, "label": label, "median": median,
-                         "low": low, "high": high, "pairs": values.size})
-    return pd.DataFrame(rows)
+    """Median and range (sim/aggregate.py ``spread``) for each scenario and outcome."""
+    long = diffs.melt(id_vars=["scenario"], value_vars=list(OUTCOMES), var_name="outcome")
+    table = spread(long, ["scenario", "outcome"]).rename(columns={"runs": "pairs"})
+    table["label"] = table["outcome"].map(OUTCOMES)
+    order = {outcome: index for index, outcome in enumerate(OUTCOMES)}
+    scenarios = {scenario: index for index, scenario in enumerate(dict.fromkeys(diffs["scenario"]))}
+    table = table.sort_values(["scenario", "outcome"], key=lambda column: column.map(
+        scenarios if column.name == "scenario" else order), ignore_index=True)
+    return table[["scenario", "outcome", "label", "median", "low", "high", "pairs"]]
 
 
 def _format(value: float, outcome: str) -> str:

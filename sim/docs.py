@@ -11,24 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import states
-from sim.config import DATA_DIR, Hazard, load
-from sim.processes import disability_benefit, health, incapacity_benefit, work
+from sim import spec
+from sim.config import DATA_DIR, load
+from sim.core import states
+from sim.params.models import Hazard
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
-PROCESS_TRANSITIONS = (
-    ("health", "configs/health/default.yaml", health.TRANSITIONS),
-    ("work", "configs/work/default.yaml", work.TRANSITIONS),
-    ("incapacity_benefit", "configs/incapacity_benefit/default.yaml", incapacity_benefit.TRANSITIONS),
-    ("disability_benefit", "configs/disability_benefit/default.yaml", disability_benefit.TRANSITIONS),
-)
-_RATIO_FIELDS = ("age_group", "sex", "deprivation", "area", "conditions", "limiting", "work_state",
-                 "incapacity_benefit", "disability_benefit", "duration")
 
 
 def _ratios(hazard: Hazard) -> str:
     parts = []
-    for field in _RATIO_FIELDS:
+    for field in states.DIMENSION_LEVELS:
         values = getattr(hazard, field)
         if values:
             parts.append(f"{field}: " + ", ".join(f"{level} {ratio:g}" for level, ratio in values.items()))
@@ -60,8 +53,10 @@ def render() -> str:
         "section says otherwise); ratios multiply the monthly rate `-ln(1 - base)`.",
         "",
     ]
-    for process, path, names in PROCESS_TRANSITIONS:
-        transitions = getattr(config, process).transitions
+    for process in spec.HAZARD_PROCESSES:
+        transitions = config.process_config(process).transitions
+        names = spec.PROCESS[process].transition_names
+        path = f"configs/{process}/default.yaml"
         lines += [f"## {process.replace('_', ' ').capitalize()} (`{path}`)", "",
                   "| transition | base (per month) | hazard ratios | source |", "|---|---|---|---|"]
         for name in names:

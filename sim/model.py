@@ -1,21 +1,24 @@
 """InactivityModel: the Mesa model that runs the month-by-month simulation.
 
 One ``step()`` is one calendar month. The model owns the people array and the compiled
-hazard tables. For each person, in one fused pass (sim/processes/month.py):
+hazard tables. At the start of the month programmes refer people and fill their places
+(sim/policy/programmes.py); then, for each person, in one fused pass
+(sim/engine/kernel.py), the processes of the registry (sim/spec.py) in order:
 
     1. demography: ageing, exit at 65, death
     2. health: onset and recovery of conditions, limiting conditions
     3. work: job loss, leaving work for health, return to work, other inactivity
     4. incapacity benefit: claims, assessment outcomes, exits
     5. disability benefit: claims, awards, reviews
-    6. counted into the month's stocks
+    6. programme membership
+    and the person is counted into the month's stocks;
 
 then, at the end of the month, the month's 16-year-olds enter and net migration brings the
 16-64 total to the published path; stocks, flows and spending are recorded and Mesa's
 DataCollector records the panel.
 
 Randomness comes from Philox streams keyed by the run key, which is drawn from Mesa's
-seeded ``self.rng`` (see :mod:`sim.random_streams`).
+seeded ``self.rng`` (see :mod:`sim.core.random_streams`).
 """
 
 from __future__ import annotations
@@ -26,25 +29,26 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import drivers, interventions, metrics, states
+from sim import spec
 from sim.agents import REPORTERS, Person
-from sim.config import RunConfig
-from sim.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, compile_transitions
+from sim.core import states
+from sim.core.calendar import month_starts
+from sim.core.random_streams import batch_generator, run_key, stochastic_round
+from sim.engine import drivers, kernel
+from sim.engine.chunks import N_CHUNKS, chunk_size
+from sim.engine.contract import ADDITIONAL_JOBS, RELAPSES
+from sim.engine.counting import count_slots
+from sim.engine.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, compile_transitions
+from sim.params.schema import RunConfig
+from sim.policy import programmes as programmes_module
 from sim.population import StartingTables, initial_population, place, synthesise
-from sim.processes import N_CHUNKS, demography, disability_benefit, health, incapacity_benefit, work
-from sim.processes import month as month_kernel
+from sim.processes import demography
 from sim.processes.disability_benefit import award_rules
-from sim.random_streams import batch_generator, run_key
-from sim.recorder import Recorder, count_slots
+from sim.recorder import Recorder
 from sim.spending import SpendingRates
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
-PROCESSES = ("health", "work", "incapacity_benefit", "disability_benefit")
-"""Person-level processes, in the order the month kernel runs them."""
-TRANSITIONS = {"health": health.TRANSITIONS, "work": work.TRANSITIONS,
-               "incapacity_benefit": incapacity_benefit.TRANSITIONS,
-               "disability_benefit": disability_benefit.TRANSITIONS}
 CAPACITY_MARGIN = 1.02
 FREED_BUFFER_SHARE = 0.02
 """Room per chunk for slots freed in a month, as a share of the chunk (about 0.2% are)."""
@@ -93,38 +97,34 @@ class InactivityModel(mesa.Model):
         self.entrants_per_month = config.demography.entrants_per_month * self.tables.simulated_share
 
         self.hazards = {
-            "health": compile_transitions(config.health.transitions, health.TRANSITIONS, self.months),
-            "work": compile_transitions(config.work.transitions, work.TRANSITIONS, self.months),
-            "incapacity_benefit": compile_transitions(
-                config.incapacity_benefit.transitions, incapacity_benefit.TRANSITIONS, self.months
-            ),
-            "disability_benefit": compile_transitions(
-                config.disability_benefit.transitions, disability_benefit.TRANSITIONS, self.months
-            ),
+            name: compile_transitions(config.process_config(name).transitions, spec.PROCESS[name].transition_names,
+                                      self.months)
+            for name in spec.HAZARD_PROCESSES
         }
-        drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection,
-                      TRANSITIONS)
-        self.programmes = interventions.build(config, TRANSITIONS)
+        drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection)
+        self.programmes = programmes_module.build(config.interventions, config.period.start, config.calibration.draw,
+                                                  self.people.size)
         self.effects = self.programmes.effects
         count = len(self.programmes)
-        self.programme_flows = np.zeros((count, len(interventions.PROGRAMME_METRICS), len(states.AREAS),
-                                         len(states.AGE_BANDS)))
-        self._programme_chunk_flows = np.zeros((N_CHUNKS, count + 1, len(interventions.PROGRAMME_METRICS),
-                                                len(states.AREAS), len(states.AGE_BANDS)))
-        self.candidate = np.zeros(self.people.size if count else 0, dtype=np.uint8)
-        self.rank = np.zeros(self.people.size if count else 0, dtype=np.float32)
-        self.age_band_of_months = AGE_BAND_OF_AGE_GROUP[AGE_GROUP_OF_AGE_MONTHS]
+        self.programme_flows = np.zeros((count, len(spec.PROGRAMME_METRICS), states.N_AREAS, states.N_AGE_BANDS))
         lengths, shares = self.tables.award_lengths
-        self.award_rules = award_rules(lengths, shares, config.disability_benefit.review)
+        self.recorder = Recorder(self.months, SpendingRates.from_config(config.spending, config.calibration.spending_scale),
+                                 self.programmes.names)
+        status_counts, health_counts = self.recorder.histograms
+        buffer = max(64, int(chunk_size(self.people.size) * FREED_BUFFER_SHARE))
+        self.outputs = kernel.MonthOutputs(
+            flows=np.zeros((N_CHUNKS, len(spec.FLOWS), states.N_AREAS, states.N_AGE_BANDS)),
+            programme_flows=np.zeros((N_CHUNKS, count + 1, len(spec.PROGRAMME_METRICS), states.N_AREAS,
+                                      states.N_AGE_BANDS)),
+            status_counts=status_counts,
+            health_counts=health_counts,
+            freed=np.zeros((N_CHUNKS, buffer), dtype=np.int64),
+            freed_count=np.zeros(N_CHUNKS, dtype=np.int64),
+        )
         self.mortality = demography.mortality(
             config.demography.mortality_file, config.demography.mortality_ratios, self.people
         )
-        self.recorder = Recorder(self.months, SpendingRates.from_config(config.spending, config.calibration.spending_scale),
-                                 self.programmes.names)
-        self.flows = np.zeros((N_CHUNKS, len(metrics.FLOWS), len(states.AREAS), len(states.AGE_BANDS)))
-        chunk = (self.people.size + N_CHUNKS - 1) // N_CHUNKS
-        self.freed = np.zeros((N_CHUNKS, max(64, int(chunk * FREED_BUFFER_SHARE))), dtype=np.int64)
-        self.freed_count = np.zeros(N_CHUNKS, dtype=np.int64)
+        self.award_rules = award_rules(lengths, shares, config.disability_benefit.review)
         self.free = np.flatnonzero(self.people["in_population"] == 0)
 
         self.panel_slots = np.arange(min(config.panel.size, size))  # the whole population if smaller
@@ -139,25 +139,33 @@ class InactivityModel(mesa.Model):
         month = self.month
         if month >= self.months:
             raise RuntimeError(f"the run has {self.months} months; month {month} is past its end")
-        self.flows[:] = 0.0
+        self.outputs.flows[:] = 0.0
         self.programme_flows[:] = 0.0
         if len(self.programmes):
-            interventions.allocate(self, month)
-        tables = tuple(self.hazards[name].for_month(month) for name in PROCESSES)
-        effects = tuple(self.effects[name] for name in PROCESSES)
-        month_kernel.run(self.people, self.mortality, *tables, *effects, self.award_rules,
-                         self.programmes.length, self.programmes.relapse, month, self.key, self.flows,
-                         self._programme_chunk_flows, *self.recorder.histograms, self.freed, self.freed_count)
-        outcomes = self._programme_chunk_flows.sum(axis=0)[1:]
-        for metric in (interventions.ADDITIONAL_JOBS, interventions.RELAPSES):
+            programmes_module.allocate(self.people, self.programmes, month, self.key, self.weight,
+                                       self.programme_flows)
+        kernel.run(self.people, self.month_inputs(month), month, self.key, self.outputs)
+        outcomes = self.outputs.programme_flows.sum(axis=0)[1:]
+        for metric in (ADDITIONAL_JOBS, RELAPSES):
             self.programme_flows[:, metric] = outcomes[:, metric]
         self._collect_freed_slots()
         self._panel_departures()
         self._enter_and_migrate(month)
-        self.recorder.record(month, self.flows, self.programme_flows)
+        self.recorder.record(month, self.outputs.flows, self.programme_flows)
         if self.datacollector.agent_reporters:
             self.datacollector.collect(self)
         self.month += 1
+
+    def month_inputs(self, month: int) -> kernel.MonthInputs:
+        """The read-only tables the month kernel needs for ``month``."""
+        return kernel.MonthInputs(
+            mortality=self.mortality,
+            **{f"{name}_rates": self.hazards[name].for_month(month) for name in spec.HAZARD_PROCESSES},
+            **{f"{name}_effects": self.effects[name] for name in spec.HAZARD_PROCESSES},
+            award_rules=self.award_rules,
+            programme_length=self.programmes.length,
+            relapse=self.programmes.relapse,
+        )
 
     def run(self, progress=None) -> None:
         """Run every remaining month; ``progress`` is called with each finished month."""
@@ -169,19 +177,19 @@ class InactivityModel(mesa.Model):
     # -- demography between kernels ------------------------------------------------------
     def _enter_and_migrate(self, month: int) -> None:
         entry = batch_generator(self.key, "entry", month)
-        entrants = demography.stochastic_round(self.entrants_per_month / self.weight, entry.random())
+        entrants = stochastic_round(self.entrants_per_month / self.weight, entry.random())
         self._add_people(entry, entrants, month, (states.ENTRY_AGE_MONTHS, states.ENTRY_AGE_MONTHS),
-                         metrics.ENTRANTS_AT_16, keep_benefits=True)
+                         spec.FLOW["entrants_at_16"], keep_benefits=True)
         present = self.recorder.population()
         residual = self.path[month] - present
         migration = batch_generator(self.key, "migration", month)
         if residual > 0:
-            immigrants = demography.stochastic_round(residual / self.weight, migration.random())
+            immigrants = stochastic_round(residual / self.weight, migration.random())
             self._add_people(migration, immigrants, month,
                              tuple(self.config.demography.immigrant_age_months),
-                             metrics.IMMIGRANTS, keep_benefits=False)
+                             spec.FLOW["immigrants"], keep_benefits=False)
         elif residual < 0:
-            demography.emigrate(self.people, -residual / present, month, self.key, self.flows,
+            demography.emigrate(self.people, -residual / present, month, self.key, self.outputs.flows,
                                 *self.recorder.histograms)
             self.free = np.flatnonzero(self.people["in_population"] == 0)
             self._panel_departures()
@@ -203,16 +211,16 @@ class InactivityModel(mesa.Model):
         status_counts, health_counts = self.recorder.histograms
         count_slots(self.people, slots, status_counts[0], health_counts[0])
         band = AGE_BAND_OF_AGE_GROUP[AGE_GROUP_OF_AGE_MONTHS[drawn["age_months"]]]
-        np.add.at(self.flows[0, flow], (drawn["area"], band), self.weight)
+        np.add.at(self.outputs.flows[0, flow], (drawn["area"], band), self.weight)
         for slot in slots[slots < self.panel_slots.size]:
             self.panel[int(slot)] = Person(self, int(slot))
 
     def _collect_freed_slots(self) -> None:
         """Merge the slots the kernel freed into the sorted free list."""
-        if np.any(self.freed_count == month_kernel.FREED_OVERFLOW):
+        if np.any(self.outputs.freed_count == kernel.FREED_OVERFLOW):
             self.free = np.flatnonzero(self.people["in_population"] == 0)
             return
-        freed = [self.freed[c, :count] for c, count in enumerate(self.freed_count) if count]
+        freed = [self.outputs.freed[c, :count] for c, count in enumerate(self.outputs.freed_count) if count]
         if freed:
             freed = np.concatenate(freed)  # sorted: chunks in order, slots in order within
             self.free = np.insert(self.free, np.searchsorted(self.free, freed), freed)
@@ -237,7 +245,7 @@ class InactivityModel(mesa.Model):
             return pd.DataFrame()
         frame = self.datacollector.get_agent_vars_dataframe().reset_index()
         frame = frame.rename(columns={"AgentID": "person_id", "Step": "step"})
-        months = pd.period_range(self.config.period.start, periods=self.months, freq="M").to_timestamp()
+        months = month_starts(self.config.period.start, self.months)
         # Mesa 3.5 and newer record the step as a float (model time); earlier versions as an int.
         steps = np.rint(frame.pop("step").to_numpy()).astype(np.int64)
         frame.insert(0, "month", months[steps - 1])

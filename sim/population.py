@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from sim import states
-from sim.config import RunConfig, data_path
-from sim.people import allocate
+from sim.core import states
+from sim.core.people import allocate
+from sim.params.data_files import read_table
+from sim.params.schema import RunConfig
 from sim.published import load_figures
 
 PILOT_SIZE = 200_000
@@ -96,13 +97,13 @@ class StartingTables:
     @cached_property
     def area_people(self) -> np.ndarray:
         """People aged 16-64 in mid-2019 in each simulated area."""
-        table = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        table = read_table(self.config.population.data.population_by_area, "population_by_area")
         people = table.set_index("area")["people_16_64"]
         return people.loc[list(self.area_ids)].to_numpy(dtype=float)
 
     @cached_property
     def england_and_wales_people(self) -> float:
-        table = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        table = read_table(self.config.population.data.population_by_area, "population_by_area")
         return float(table["people_16_64"].sum())
 
     @cached_property
@@ -117,12 +118,12 @@ class StartingTables:
         Areas with published bands (the three ICBs) use them; others use England & Wales
         less those three, an assumption that the rest of the country shares one profile.
         """
-        groups = pd.read_csv(data_path(self.config.population.data.population_by_age_group))
+        groups = read_table(self.config.population.data.population_by_age_group, "population_by_age_group")
         group_people = groups.set_index("age_group")["people_16_64"].loc[list(states.AGE_GROUPS)]
         group_people = group_people.to_numpy(dtype=float)
         band_people = np.bincount(AGE_BAND_OF_GROUP, weights=group_people, minlength=N_BANDS)
         within_band = group_people / band_people[AGE_BAND_OF_GROUP]
-        bands = pd.read_csv(data_path(self.config.population.data.population_by_area_age_band))
+        bands = read_table(self.config.population.data.population_by_area_age_band, "population_by_area_age_band")
         by_area = bands.pivot(index="area", columns="age_band", values="people")
         by_area = by_area[list(states.AGE_BANDS)]
         rest = by_area.loc["england_and_wales"] - by_area.drop("england_and_wales").sum()
@@ -135,7 +136,7 @@ class StartingTables:
 
     @cached_property
     def deprivation_share_by_area(self) -> np.ndarray:
-        table = pd.read_csv(data_path(self.config.population.data.deprivation_by_area))
+        table = read_table(self.config.population.data.deprivation_by_area, "deprivation_by_area")
         table = table.set_index("area").loc[list(states.AREAS), list(states.DEPRIVATION_QUINTILES)]
         shares = table.to_numpy(dtype=float)
         return shares / shares.sum(axis=1, keepdims=True)
@@ -143,9 +144,9 @@ class StartingTables:
     @cached_property
     def inactivity_ratio_by_area(self) -> np.ndarray:
         """Each area's 2019 inactivity rate relative to the population-weighted average."""
-        table = pd.read_csv(data_path(self.config.population.data.inactivity_by_area))
+        table = read_table(self.config.population.data.inactivity_by_area, "inactivity_by_area")
         rate = table.set_index("area").loc[list(states.AREAS), "inactivity_rate_16_64"]
-        people = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        people = read_table(self.config.population.data.population_by_area, "population_by_area")
         weights = people.set_index("area").loc[list(states.AREAS), "people_16_64"]
         average = float(np.average(rate, weights=weights))
         return rate.to_numpy(dtype=float) / average
@@ -153,7 +154,7 @@ class StartingTables:
     @cached_property
     def prevalence(self) -> np.ndarray:
         """[condition, age band, sex] prevalence in 2019."""
-        table = pd.read_csv(data_path(self.config.population.data.condition_prevalence))
+        table = read_table(self.config.population.data.condition_prevalence, "condition_prevalence")
         prevalence = np.zeros((len(states.CONDITIONS), N_BANDS, len(states.SEXES)))
         for row in table.itertuples(index=False):
             prevalence[
@@ -175,7 +176,7 @@ class StartingTables:
 
     @cached_property
     def national_deprivation_share(self) -> np.ndarray:
-        people = pd.read_csv(data_path(self.config.population.data.population_by_area))
+        people = read_table(self.config.population.data.population_by_area, "population_by_area")
         weights = people.set_index("area").loc[list(states.AREAS), "people_16_64"].to_numpy(float)
         share = weights @ self.deprivation_share_by_area
         return share / share.sum()
@@ -211,7 +212,7 @@ class StartingTables:
     @cached_property
     def award_lengths(self) -> tuple[np.ndarray, np.ndarray]:
         """(months, share) of new PIP awards; 0 months = ongoing award."""
-        table = pd.read_csv(data_path(self.config.disability_benefit.award_lengths_file))
+        table = read_table(self.config.disability_benefit.award_lengths_file, "award_lengths")
         share = table["share"].to_numpy(float)
         return table["months"].to_numpy(int), share / share.sum()
 
@@ -269,7 +270,7 @@ def draw_conditions(rng: np.random.Generator, tables: StartingTables, people: di
         probability = tables.prevalence[bit, band, people["sex"]]
         probability = probability * tables.condition_deprivation_multiplier[bit, people["deprivation"]]
         latent = np.sqrt(correlation) * shared + np.sqrt(1 - correlation) * rng.standard_normal(count)
-        has = ndtr(latent) < np.minimum(probability, 0.95)
+        has = ndtr(latent) < np.minimum(probability, tables.config.population.conditions.max_probability)
         conditions |= (has.astype(np.uint8) << bit)
     return conditions
 
@@ -321,8 +322,9 @@ def _incapacity_relative_risk(tables: StartingTables, people: dict) -> np.ndarra
     return np.where(people["limiting"] == 1, ratio, 0.0)
 
 
-def _disability_relative_risk(people: dict) -> np.ndarray:
-    return np.where(people["limiting"] == 1, 1.0 + 0.3 * _condition_count(people["conditions"]), 0.0)
+def _disability_relative_risk(tables: StartingTables, people: dict) -> np.ndarray:
+    per_condition = tables.config.population.benefits.pip_risk_per_condition
+    return np.where(people["limiting"] == 1, 1.0 + per_condition * _condition_count(people["conditions"]), 0.0)
 
 
 def _lcwra_relative_risk(tables: StartingTables, people: dict) -> np.ndarray:
@@ -330,8 +332,9 @@ def _lcwra_relative_risk(tables: StartingTables, people: dict) -> np.ndarray:
     return np.where(people["conditions"] & 1, ratio, 1.0)
 
 
-def _enhanced_relative_risk(people: dict) -> np.ndarray:
-    return np.where(people["incapacity_benefit"] == states.IB_LCWRA, 1.5, 1.0)
+def _enhanced_relative_risk(tables: StartingTables, people: dict) -> np.ndarray:
+    ratio = tables.config.population.benefits.pip_enhanced_ratio_lcwra
+    return np.where(people["incapacity_benefit"] == states.IB_LCWRA, ratio, 1.0)
 
 
 def _solve_scales(tables: StartingTables) -> dict[str, np.ndarray | float]:
@@ -396,7 +399,7 @@ def _solve_scales(tables: StartingTables) -> dict[str, np.ndarray | float]:
     on_incapacity = rng.random(PILOT_SIZE) < share_probability(
         incapacity_scale, _incapacity_relative_risk(tables, pilot)
     )
-    disability_risk = _disability_relative_risk(pilot)
+    disability_risk = _disability_relative_risk(tables, pilot)
     scales["disability_with_incapacity"] = solve_scale(
         np.where(on_incapacity, disability_risk, 0.0), targets["disability_and_incapacity"]
     )
@@ -412,7 +415,7 @@ def _solve_scales(tables: StartingTables) -> dict[str, np.ndarray | float]:
     scales["lcwra"] = solve_scale(lcwra_risk, start_share / decided)
     pilot["incapacity_benefit"] = np.where(on_incapacity, states.IB_LCWRA, states.IB_NONE)
     scales["enhanced"] = solve_scale(
-        _enhanced_relative_risk(pilot)[on_incapacity | (disability_risk > 0)],
+        _enhanced_relative_risk(tables, pilot)[on_incapacity | (disability_risk > 0)],
         config.population.benefits.pip_enhanced_share,
     )
     return scales
@@ -482,12 +485,12 @@ def _draw_benefits(
     )
     people["incapacity_benefit"] = incapacity
 
-    disability_risk = _disability_relative_risk(people)
+    disability_risk = _disability_relative_risk(tables, people)
     disability_scale = np.where(
         on_incapacity, scales["disability_with_incapacity"], scales["disability_without_incapacity"]
     )
     on_disability = rng.random(count) < share_probability(disability_scale, disability_risk)
-    enhanced = rng.random(count) < share_probability(scales["enhanced"], _enhanced_relative_risk(people))
+    enhanced = rng.random(count) < share_probability(scales["enhanced"], _enhanced_relative_risk(tables, people))
     disability = np.full(count, states.DB_NONE, dtype=np.uint8)
     disability[on_disability] = np.where(enhanced[on_disability], states.DB_ENHANCED, states.DB_STANDARD)
     waiting = (~on_disability) & (disability_risk > 0) & (
@@ -516,7 +519,7 @@ def _draw_benefits(
     award_end = np.where(recipient & (length > 0), month + length - elapsed, states.NO_AWARD_END)
     people["award_end_month"] = award_end.astype(np.int16)
     people["months_in_disability_state"] = np.where(
-        recipient, np.where(length > 0, elapsed, _geometric_months(rng, 60.0, months_since_16)),
+        recipient, np.where(length > 0, elapsed, _geometric_months(rng, benefits.mean_months_on_ongoing_pip_award, months_since_16)),
         np.where(waiting, rng.integers(0, 4, size=count), 0),
     ).astype(np.uint16)
 
@@ -528,7 +531,7 @@ def synthesise(
     month: int = 0,
     ages: tuple[int, int] | None = None,
 ) -> dict[str, np.ndarray]:
-    """``count`` people as a dict of field arrays (see :class:`sim.people.People`)."""
+    """``count`` people as a dict of field arrays (see sim/core/people.py)."""
     people = draw_demographics(rng, tables, count, ages)
     people["conditions"] = draw_conditions(rng, tables, people)
     _, band = _age_group_and_band(people["age_months"])

@@ -21,41 +21,29 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sim.aggregate import by_financial_year, spread  # noqa: E402
 from sim.published import load_figures  # noqa: E402
 from sim.results import save_figure, sweep_argument, write_atomic  # noqa: E402
 
-YEARS = {"2019-20": ("2019-04-01", "2020-03-01"), "2023-24": ("2023-04-01", "2024-03-01"),
-         "2028-29": ("2028-04-01", "2029-03-01")}
+YEARS = ("2019-20", "2023-24", "2028-29")
 MEASURES = {"health_benefit_recipients": "people on a health-related benefit",
             "inactive_long_term_sick": "inactive through long-term sickness",
             "health_benefit_spending_gbp": "health-related benefit spending (£ a year)"}
 
 
 def yearly(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Financial-year values per run: stocks averaged, spending summed."""
-    total = sweep[(sweep["area"] == "all") & (sweep["age_band"] == "all") & (sweep["programme"] == "all")
-                  & (sweep["metric"].isin(list(MEASURES)))]
-    rows = []
-    for (run, metric), group in total.groupby(["run", "metric"]):
-        meta = group.iloc[0]
-        for year, (start, end) in YEARS.items():
-            window = group[(group["month"] >= start) & (group["month"] <= end)]["value"]
-            if len(window) < 12:
-                continue
-            value = window.sum() if metric.endswith("_gbp") else window.mean()
-            rows.append({"run": run, "projection": meta["projection"], "draw": meta["draw"], "seed": meta["seed"],
-                         "metric": metric, "year": year, "value": value})
-    return pd.DataFrame(rows)
+    """Financial-year values per run (sim/aggregate.py), in the years reported."""
+    total = sweep[(sweep["area"] == "all") & (sweep["age_band"] == "all") & (sweep["programme"] == "all")]
+    frames = []
+    for metric in MEASURES:
+        rows = total.loc[total["metric"] == metric, ["run", "projection", "draw", "seed", "month", "value"]]
+        frames.append(by_financial_year(rows, metric).assign(metric=metric))
+    values = pd.concat(frames, ignore_index=True).rename(columns={"financial_year": "year"})
+    return values[values["year"].isin(YEARS)].reset_index(drop=True)
 
 
 def intervals(values: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for (projection, metric, year), group in values.groupby(["projection", "metric", "year"]):
-        data = group["value"].to_numpy()
-        low, high = (np.percentile(data, [5, 95]) if data.size >= 20 else (data.min(), data.max()))
-        rows.append({"projection": projection, "metric": metric, "year": year, "median": np.median(data),
-                     "low": low, "high": high, "runs": data.size})
-    return pd.DataFrame(rows)
+    return spread(values, ["projection", "metric", "year"])
 
 
 def published_2028_29() -> dict[str, tuple[float, float, float]]:

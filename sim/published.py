@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.config import data_path
+from sim.params.data_files import read_table
 
 COUNT_UNITS = ("people", "GBP")
 GEOGRAPHY_NAMES = {"england_and_wales": "England & Wales", "great_britain": "Great Britain",
@@ -53,8 +53,8 @@ class Figure:
 
 @lru_cache(maxsize=8)
 def _load(figures_file: str, scaling_file: str) -> dict[str, Figure]:
-    scaling = pd.read_csv(data_path(scaling_file)).set_index("geography")
-    table = pd.read_csv(data_path(figures_file), keep_default_na=False)
+    scaling = read_table(scaling_file, "geography_scaling").set_index("geography")
+    table = read_table(figures_file, "published_figures")
     figures = {}
     for row in table.itertuples(index=False):
         if row.geography not in scaling.index:

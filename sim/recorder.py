@@ -3,117 +3,49 @@
 Counts are sums of person weights on a grid of area x broad age band; the tidy table has
 one row per month, area (or ``all``), age band (or ``all``) and metric: every metric by
 area with ``age_band=all``, by age band with ``area=all``, and the total ``all, all``.
+Which people each stock counts, and every metric's name, come from the registry
+(sim/spec.py).
 """
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 import pandas as pd
 
-from sim import metrics, states
-from sim.hazards import age_band, age_group
-from sim.interventions import PROGRAMME_METRICS
-from sim.processes import N_CHUNKS
+from sim import spec
+from sim.core import states
+from sim.core.calendar import month_starts
+from sim.core.encoding import N_CELLS, N_HEALTH_CODES, N_STATUS_CODES
+from sim.engine.chunks import N_CHUNKS
 from sim.spending import SpendingRates
 
-N_AREAS = len(states.AREAS)
-N_BANDS = len(states.AGE_BANDS)
-N_CELLS = N_AREAS * N_BANDS
-N_STATUS_CODES = len(states.WORK_STATES) * len(states.INCAPACITY_BENEFIT_STATES) * len(
-    states.DISABILITY_BENEFIT_STATES) * 2
-N_HEALTH_CODES = 2 ** len(states.CONDITIONS) * 2 * 2
+N_AREAS = states.N_AREAS
+N_BANDS = states.N_AGE_BANDS
 
 
-def _status_indicators() -> np.ndarray:
-    """[status code, stock]: 1 where a person with that code counts in the stock.
-
-    Status code = ((work state x 4 + incapacity state) x 4 + disability state) x 2 + limiting.
-    """
-    code = np.arange(N_STATUS_CODES)
-    limiting = code % 2
-    disability = code // 2 % 4
-    incapacity = code // 8 % 4
-    work = code // 32
-    on_incapacity = incapacity != states.IB_NONE
-    on_disability = disability >= states.DB_STANDARD
-    columns = {
-        "population": np.ones(code.size, bool),
-        "incapacity_benefit_recipients": on_incapacity,
-        "incapacity_benefit_awaiting_assessment": incapacity == states.IB_AWAITING_ASSESSMENT,
-        "incapacity_benefit_lcw": incapacity == states.IB_LCW,
-        "incapacity_benefit_lcwra": incapacity == states.IB_LCWRA,
-        "disability_benefit_recipients": on_disability,
-        "disability_benefit_standard": disability == states.DB_STANDARD,
-        "disability_benefit_enhanced": disability == states.DB_ENHANCED,
-        "disability_benefit_awaiting_decision": disability == states.DB_AWAITING_DECISION,
-        "health_benefit_recipients": on_incapacity | on_disability,
-        "health_benefit_recipients_both": on_incapacity & on_disability,
-        "limiting_condition": limiting == 1,
-    }
-    for index, name in enumerate(states.WORK_STATES):
-        columns[name] = work == index
-    return _indicator_matrix(columns, code.size)
-
-
-def _health_indicators() -> np.ndarray:
-    """[health code, stock]; health code = (conditions x 2 + long-term sick) x 2 + on a benefit."""
-    code = np.arange(N_HEALTH_CODES)
-    on_benefit = code % 2 == 1
-    sick = code // 2 % 2 == 1
-    conditions = code // 4
-    columns = {}
-    for bit, condition in enumerate(states.CONDITIONS):
-        held = (conditions >> bit) & 1 == 1
-        columns["obesity" if condition == "obesity" else f"{condition}_condition"] = held
-        columns[f"inactive_long_term_sick_with_{condition}"] = held & sick
-        columns[f"health_benefit_recipients_with_{condition}"] = held & on_benefit
-    return _indicator_matrix(columns, code.size)
-
-
-def _indicator_matrix(columns: dict[str, np.ndarray], codes: int) -> np.ndarray:
-    matrix = np.zeros((codes, len(metrics.STOCKS)))
-    for name, member in columns.items():
-        matrix[:, metrics.STOCK[name]] = member
+def indicators(histogram: str) -> np.ndarray:
+    """[histogram code, stock]: 1 where a person with that code counts in the stock."""
+    codes, size = ((spec.STATUS_CODES, N_STATUS_CODES) if histogram == "status"
+                   else (spec.HEALTH_CODES, N_HEALTH_CODES))
+    matrix = np.zeros((size, len(spec.STOCKS)))
+    for metric in spec.STOCK_METRICS:
+        if metric.histogram == histogram:
+            matrix[:, spec.STOCK[metric.name]] = metric.members(codes)
     return matrix
 
 
-STATUS_INDICATORS = _status_indicators()
-HEALTH_INDICATORS = _health_indicators()
-assert np.all((STATUS_INDICATORS.sum(axis=0) > 0) != (HEALTH_INDICATORS.sum(axis=0) > 0)), \
-    "every stock is defined exactly once"
-
-
-@nb.njit(inline="always", cache=True)
-def count_person(person, band_of_age, status_counts, health_counts, sign):
-    """Add (sign 1) or remove (sign -1) one person's weight in their cell's histograms."""
-    cell = person.area * 4 + band_of_age
-    weight = sign * person.weight
-    work = person.work_state
-    incapacity = person.incapacity_benefit
-    disability = person.disability_benefit
-    status_counts[cell, ((work * 4 + incapacity) * 4 + disability) * 2 + person.limiting] += weight
-    sick = 1 if work == states.INACTIVE_LONG_TERM_SICK else 0
-    on_benefit = 1 if (incapacity != states.IB_NONE or disability >= states.DB_STANDARD) else 0
-    health_counts[cell, (person.conditions * 2 + sick) * 2 + on_benefit] += weight
-
-
-@nb.njit(cache=True)
-def count_slots(people, slots, status_counts, health_counts):
-    """Add the people in ``slots`` (new entrants, immigrants) to one chunk's histograms."""
-    for slot in slots:
-        person = people[slot]
-        count_person(person, age_band(age_group(person.age_months)), status_counts, health_counts, 1.0)
+STATUS_INDICATORS = indicators("status")
+HEALTH_INDICATORS = indicators("health")
 
 
 class Recorder:
     """Collects each month's stock and flow grids, then builds the tidy metrics table."""
 
     def __init__(self, months: int, spending: SpendingRates, programmes: list[str] | tuple[str, ...] = ()):
-        self.stocks = np.zeros((months, len(metrics.STOCKS), N_AREAS, N_BANDS))
-        self.flows = np.zeros((months, len(metrics.FLOWS), N_AREAS, N_BANDS))
+        self.stocks = np.zeros((months, len(spec.STOCKS), N_AREAS, N_BANDS))
+        self.flows = np.zeros((months, len(spec.FLOWS), N_AREAS, N_BANDS))
         self.programmes = tuple(programmes)
-        self.programme_flows = np.zeros((months, len(self.programmes), len(PROGRAMME_METRICS), N_AREAS, N_BANDS))
+        self.programme_flows = np.zeros((months, len(self.programmes), len(spec.PROGRAMME_METRICS), N_AREAS, N_BANDS))
         self.spending_rates = spending
         self._status_counts = np.zeros((N_CHUNKS, N_CELLS, N_STATUS_CODES))
         self._health_counts = np.zeros((N_CHUNKS, N_CELLS, N_HEALTH_CODES))
@@ -133,7 +65,7 @@ class Recorder:
             self.programme_flows[month] = programme_flows
         cells = (self._status_counts.sum(axis=0) @ STATUS_INDICATORS
                  + self._health_counts.sum(axis=0) @ HEALTH_INDICATORS)
-        self.stocks[month] = cells.T.reshape(len(metrics.STOCKS), N_AREAS, N_BANDS)
+        self.stocks[month] = cells.T.reshape(len(spec.STOCKS), N_AREAS, N_BANDS)
         self.flows[month] = chunk_flows.sum(axis=0)
 
     def spending(self) -> np.ndarray:
@@ -142,24 +74,24 @@ class Recorder:
 
     def grid(self) -> np.ndarray:
         """[month, metric, area, band] for every metric in ALL_METRICS order."""
-        derived = [self.flows[:, [metrics.FLOW[part] for part in parts]].sum(axis=1)
-                   for parts in metrics.DERIVED.values()]
+        derived = [self.flows[:, [spec.FLOW[part] for part in parts]].sum(axis=1)
+                   for parts in spec.DERIVED.values()]
         return np.concatenate([self.stocks, self.flows, self.spending(), np.stack(derived, axis=1)], axis=1)
 
     def totals(self, start: str) -> pd.DataFrame:
         """England & Wales totals: one row per month, one column per metric."""
-        months = pd.period_range(start=start, periods=self.stocks.shape[0], freq="M").to_timestamp()
-        return pd.DataFrame(self.grid().sum(axis=(2, 3)), index=months, columns=list(metrics.ALL_METRICS))
+        months = month_starts(start, self.stocks.shape[0])
+        return pd.DataFrame(self.grid().sum(axis=(2, 3)), index=months, columns=list(spec.ALL_METRICS))
 
     def tidy(self, start: str, scenario: str, seed: int, areas: tuple[str, ...]) -> pd.DataFrame:
         """The tidy metrics table: model metrics (programme ``all``), then programme metrics
         for each programme and for all programmes together."""
-        frames = [tidy_metrics(self.grid(), start, scenario, seed, areas, metrics.ALL_METRICS)]
+        frames = [tidy_metrics(self.grid(), start, scenario, seed, areas, spec.ALL_METRICS)]
         total = self.programme_flows.sum(axis=1)
-        frames.append(tidy_metrics(total, start, scenario, seed, areas, PROGRAMME_METRICS))
+        frames.append(tidy_metrics(total, start, scenario, seed, areas, spec.PROGRAMME_METRICS))
         for index, name in enumerate(self.programmes):
             frames.append(tidy_metrics(self.programme_flows[:, index], start, scenario, seed, areas,
-                                       PROGRAMME_METRICS, programme=name))
+                                       spec.PROGRAMME_METRICS, programme=name))
         return pd.concat(frames, ignore_index=True)
 
 
@@ -175,9 +107,8 @@ def tidy_metrics(grid: np.ndarray, start: str, scenario: str, seed: int, areas: 
     area_labels = list(areas) + ["all"] * (N_BANDS + 1)
     band_labels = ["all"] * len(areas) + list(states.AGE_BANDS) + ["all"]
     cuts = len(area_labels)
-    month_starts = pd.period_range(start=start, periods=months, freq="M").to_timestamp()
     return pd.DataFrame({
-        "month": np.repeat(month_starts.to_numpy(dtype="datetime64[ns]"), n_metrics * cuts),
+        "month": np.repeat(month_starts(start, months).to_numpy(dtype="datetime64[ns]"), n_metrics * cuts),
         "scenario": scenario,
         "seed": np.int64(seed),
         "area": np.tile(np.array(area_labels, dtype=object), months * n_metrics),

@@ -32,8 +32,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import Bbox
 
-from sim import published, results, states
-from sim.metrics import FLOWS, SPENDING, STOCKS
+from sim import published, results
+from sim.core import states
+from sim.spec import FLOWS, SPENDING, STOCKS
 from sim.results import write_atomic
 
 EXIT_BAD_INPUT = 2

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from sim import metrics
-from sim.config import SpendingConfig, data_path
+from sim import spec
+from sim.params.data_files import read_table
+from sim.params.models import SpendingConfig
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-_S = metrics.STOCK
+_S = spec.STOCK
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class SpendingRates:
     def from_config(cls, config: SpendingConfig, calibration_scale: float = 1.0) -> SpendingRates:
         """Rates from the config; ``calibration_scale`` is the calibration's single factor
         aligning 2019-20 spending with IFS (one IFS total, so one factor for both benefits)."""
-        table = pd.read_csv(data_path(config.rates_file)).set_index("component")
+        table = read_table(config.rates_file, "benefit_rates").set_index("component")
 
         def monthly(component: str) -> float:
             amount = float(table.loc[component, "amount_gbp"])

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import drivers, targets
+from sim.calibration import targets
+from sim.calibration.decomposition import shapley
 from sim.config import compose, load
-from sim.decomposition import shapley
+from sim.engine import drivers
 from tests.conftest import REPO
 
 
@@ -20,7 +21,7 @@ from tests.conftest import REPO
 def tiny_calibration(tmp_path_factory):
     out = tmp_path_factory.mktemp("calibration")
     fitted = out / "fitted.yaml"
-    command = [sys.executable, "-m", "sim.calibrate", "calibrate.trials=6", "calibrate.workers=2",
+    command = [sys.executable, "-m", "sim.calibration", "calibrate.trials=6", "calibrate.workers=2",
                "calibrate.seeds=[0]", "calibrate.population_size=3000", "calibrate.check_seeds=[0]",
                "calibrate.decompose=false", "calibrate.draws_kept=3", f"calibrate.output_dir={out}",
                f"calibrate.fitted_config={fitted}", f"calibrate.publish_dir={out / 'published'}",
@@ -50,7 +51,7 @@ def test_calibration_writes_its_report(tiny_calibration):
 def test_fitted_config_reproduces_its_reported_fit(tiny_calibration):
     from omegaconf import OmegaConf
 
-    from sim.calibrate import run_totals
+    from sim.calibration.runner import run_totals
 
     out, fitted = tiny_calibration
     written = yaml.safe_load(fitted.read_text())

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import interventions, states
+from sim import spec
+from sim.core import states
+from sim.policy import programmes
 from sim.config import ConfigError, compose, load, validate
 from sim.model import InactivityModel
 from tests.conftest import totals
@@ -41,7 +43,7 @@ def _raw(overrides: list[str]) -> dict:
 
 
 def model_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
-    return metrics[~metrics["metric"].isin(interventions.PROGRAMME_METRICS)].reset_index(drop=True)
+    return metrics[~metrics["metric"].isin(spec.PROGRAMME_METRICS)].reset_index(drop=True)
 
 
 def programme_totals(metrics: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -63,15 +65,14 @@ def test_programme_with_no_effect_changes_nothing():
 def test_capacity_eligibility_areas_months_and_cost(monkeypatch):
     model = with_programme(SMALL, capacity_per_month=2000.0)
     joined = []
-    original = interventions.allocate
+    original = programmes.allocate
 
-    def recording(model, month):
-        original(model, month)
-        people = model.people
+    def recording(people, scheme, month, key, weight, flows):
+        original(people, scheme, month, key, weight, flows)
         new = people[(people["programme"] == 1) & (people["months_in_programme"] == 0) & (people["in_population"] == 1)]
         joined.append((month, new.copy()))
 
-    monkeypatch.setattr(interventions, "allocate", recording)
+    monkeypatch.setattr(programmes, "allocate", recording)
     model.run()
     capacity_agents = 2000.0 / model.weight
     allowed_areas = {states.AREAS.index("wales"), states.AREAS.index("london")}

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import metrics, states
-from sim.config import Hazard
-from sim.hazards import compile_transitions, rate_of_probability
-from sim.people import allocate
-from sim.processes import N_CHUNKS, disability_benefit, health, incapacity_benefit, month, work
+from sim import spec
+from sim.core import states
+from sim.core.encoding import N_CELLS, N_HEALTH_CODES, N_MORTALITY_CELLS, N_STATUS_CODES
+from sim.core.people import allocate
+from sim.core.random_streams import run_key
+from sim.engine import kernel
+from sim.engine.chunks import N_CHUNKS
+from sim.engine.hazards import compile_transitions, rate_of_probability
+from sim.params.models import Hazard
+from sim.policy.programmes import MAX_MONTHS
 from sim.processes.disability_benefit import award_rules
-from sim.random_streams import run_key
-from sim.recorder import N_CELLS, N_HEALTH_CODES, N_STATUS_CODES
+from sim.processes.work import RELAPSE_WINDOW
 
 PEOPLE = 100_000
 MONTHS = 24
@@ -40,13 +44,13 @@ def _monthly_matrix() -> np.ndarray:
     """Exact one-month transition matrix of the competing-risks work process."""
     matrix = np.zeros((4, 4))
     for state in range(4):
-        rows = work.TRANSITIONS[3 * state:3 * state + 3]
-        rates = np.array([rate_of_probability(WORK_PROBABILITIES[name]) for name in rows])
+        out = [transition for transition in spec.PROCESS["work"].transitions if transition.source == state]
+        rates = np.array([rate_of_probability(WORK_PROBABILITIES[transition.name]) for transition in out])
         total = rates.sum()
         leave = 1 - np.exp(-total)
         matrix[state, state] = 1 - leave
-        for row, rate in zip(range(3 * state, 3 * state + 3), rates):
-            matrix[state, work.DESTINATION[row]] += leave * rate / total
+        for transition, rate in zip(out, rates):
+            matrix[state, transition.destination] += leave * rate / total
     return matrix
 
 
@@ -57,26 +61,32 @@ def _simulate() -> np.ndarray:
     people["deprivation"] = 2
     people["weight"] = 1.0
     people["work_state"] = states.EMPLOYED
-    mental_health = {"mental_health_onset": MENTAL_HEALTH_ONSET, "mental_health_recovery": MENTAL_HEALTH_RECOVERY}
-    tables = [_table(health.TRANSITIONS, mental_health, MONTHS),
-              _table(work.TRANSITIONS, WORK_PROBABILITIES, MONTHS),
-              _table(incapacity_benefit.TRANSITIONS, {}, MONTHS),
-              _table(disability_benefit.TRANSITIONS, {}, MONTHS)]
-    effects = [np.ones((1, len(t.base_rate), 256)) for t in tables]
-    programme_length = np.zeros(1, dtype=np.int64)
-    relapse = np.ones((1, 7))
-    programme_flows = np.zeros((N_CHUNKS, 1, 6, len(states.AREAS), len(states.AGE_BANDS)))
-    rules = award_rules([12], [1.0], type("Review", (), dict(same_award=1, higher_award=0, lower_award=0, disallowed=0)))
-    mortality = np.zeros(10 * 2 * 5 * 16 * 2)
-    flows = np.zeros((N_CHUNKS, len(metrics.FLOWS), len(states.AREAS), len(states.AGE_BANDS)))
-    status_counts = np.zeros((N_CHUNKS, N_CELLS, N_STATUS_CODES))
-    health_counts = np.zeros((N_CHUNKS, N_CELLS, N_HEALTH_CODES))
-    freed = np.zeros((N_CHUNKS, 64), dtype=np.int64)
-    freed_count = np.zeros(N_CHUNKS, dtype=np.int64)
+    probabilities = {"health": {"mental_health_onset": MENTAL_HEALTH_ONSET,
+                                "mental_health_recovery": MENTAL_HEALTH_RECOVERY},
+                     "work": WORK_PROBABILITIES}
+    tables = {name: _table(spec.PROCESS[name].transition_names, probabilities.get(name, {}), MONTHS)
+              for name in spec.HAZARD_PROCESSES}
+    review = type("Review", (), dict(same_award=1, higher_award=0, lower_award=0, disallowed=0))
+    outputs = kernel.MonthOutputs(
+        flows=np.zeros((N_CHUNKS, len(spec.FLOWS), len(states.AREAS), len(states.AGE_BANDS))),
+        programme_flows=np.zeros((N_CHUNKS, 1, len(spec.PROGRAMME_METRICS), len(states.AREAS),
+                                  len(states.AGE_BANDS))),
+        status_counts=np.zeros((N_CHUNKS, N_CELLS, N_STATUS_CODES)),
+        health_counts=np.zeros((N_CHUNKS, N_CELLS, N_HEALTH_CODES)),
+        freed=np.zeros((N_CHUNKS, 64), dtype=np.int64),
+        freed_count=np.zeros(N_CHUNKS, dtype=np.int64),
+    )
     key = run_key(np.random.default_rng(2024))
     for m in range(MONTHS):
-        month.run(people, mortality, *(t.for_month(m) for t in tables), *effects, rules, programme_length,
-                  relapse, m, key, flows, programme_flows, status_counts, health_counts, freed, freed_count)
+        inputs = kernel.MonthInputs(
+            mortality=np.zeros(N_MORTALITY_CELLS),
+            **{f"{name}_rates": table.for_month(m) for name, table in tables.items()},
+            **{f"{name}_effects": np.ones((1, len(table.base_rate), MAX_MONTHS)) for name, table in tables.items()},
+            award_rules=award_rules([12], [1.0], review),
+            programme_length=np.zeros(1, dtype=np.int64),
+            relapse=np.ones((1, RELAPSE_WINDOW + 1)),
+        )
+        kernel.run(people, inputs, m, key, outputs)
     assert people["in_population"].all(), "nobody dies or ages out in this test"
     return people
 

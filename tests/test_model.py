@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import metrics, states
+from sim import spec
+from sim.core import states
 from sim.spending import SpendingRates
 from tests.conftest import SMALL, run_model, totals
 
@@ -142,9 +143,7 @@ def test_flows_are_counted_where_they_happen(small_metrics):
 
 
 def test_every_metric_name_is_declared(small_metrics):
-    from sim.interventions import PROGRAMME_METRICS
-
-    assert set(small_metrics["metric"]) == set(metrics.ALL_METRICS) | set(PROGRAMME_METRICS)
+    assert set(small_metrics["metric"]) == set(spec.ALL_METRICS) | set(spec.PROGRAMME_METRICS)
 
 
 def test_incapacity_benefit_recipients_into_work_counts_only_assessed_recipients_starting_work(small_metrics):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import states
+from sim.core import states
 from sim.config import load
 from sim.population import StartingTables, initial_population
 

@@ -6,7 +6,7 @@ import numba as nb
 import numpy as np
 import pytest
 
-from sim.random_streams import BLOCK, fill_block, philox4x32_10, stream_id, uniforms
+from sim.core.random_streams import BLOCK, fill_block, philox4x32_10, stream_id, uniforms
 
 # Random123's published known-answer vectors (tests/kat_vectors of Salmon et al. 2011).
 KNOWN_ANSWERS = [

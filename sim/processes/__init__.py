@@ -1,11 +1,8 @@
-"""The monthly processes, one module each, run in this order by the model:
+"""The person-level processes of a month, one module each, run by the month kernel
+(sim/engine/kernel.py) in the order of the registry (sim/spec.py ``PROCESSES``):
 
-demography (ageing, exit at 65, deaths, entry at 16, net migration) -> health ->
-work -> incapacity benefit -> disability benefit.
+demography (ageing, exit at 65, death) -> health -> work -> incapacity benefit ->
+disability benefit -> programme membership.
 
-Each process is a numba kernel over all person slots, split into a fixed number of chunks
-(``N_CHUNKS``) that run in parallel; flows are accumulated per chunk and summed in chunk
-order, so results are identical whatever the number of threads.
+Every process has the same contract, written down once in sim/engine/contract.py.
 """
-
-N_CHUNKS = 64

@@ -1,65 +1,76 @@
 """Demography: ageing, exit at 65, deaths, entry at 16 and net migration.
 
-At the start of each person's month (in the month kernel) :func:`age_and_survive` ages
-them, removes them at 65, and draws death from the ONS life table by age group and sex,
-times hazard ratios for health and deprivation (renormalised in April 2019 so each
-age-sex group dies at the life-table rate on average). At the end of the month the model
-adds the month's 16-year-olds and, as the residual that keeps the 16-64 total on the
-published path, immigrants (or removes emigrants when the residual is negative).
+In the month kernel :func:`update` ages each person, removes them at 65, and draws death
+from the ONS life table by age group and sex, times hazard ratios for health and
+deprivation (renormalised in April 2019 so each age-sex group dies at the life-table rate
+on average). At the end of the month the model adds the month's 16-year-olds and, as the
+residual that keeps the 16-64 total on the published path, immigrants (or removes emigrants
+with :func:`emigrate` when the residual is negative).
 """
 
 from __future__ import annotations
 
 import numba as nb
 import numpy as np
-import pandas as pd
 
-from sim import metrics, states
-from sim.config import MortalityRatios, data_path, month_index
-from sim.hazards import AGE_GROUP_OF_AGE_MONTHS, age_band, age_group, happens, ratio_row
-from sim.processes import N_CHUNKS
-from sim.random_streams import BLOCK, fill_block, stream_id
-from sim.recorder import count_person
+from sim import spec
+from sim.core import states
+from sim.core.calendar import month_index
+from sim.core.encoding import MORTALITY_SHAPE, N_MORTALITY_CELLS, mortality_code
+from sim.core.random_streams import BLOCK, fill_block, stream_id
+from sim.engine.chunks import N_CHUNKS, chunk_size
+from sim.engine.contract import NO_FLOW, flows_only
+from sim.engine.counting import count_person
+from sim.engine.hazards import AGE_GROUP_OF_AGE_MONTHS, age_band, age_group, happens, ratio_row
+from sim.params.data_files import read_table
+from sim.params.models import MortalityRatios
 
-STREAM = stream_id("demography")
+SPEC = spec.PROCESS["demography"]
+STREAM = stream_id(SPEC.stream)
+DRAWS = SPEC.draws
 NORMALISING_CHUNK = 250_000
-DRAWS = 1
+DEATHS = spec.FLOW["deaths"]
+EXITS_AT_65 = spec.FLOW["exits_at_65"]
+EMIGRANTS = spec.FLOW["emigrants"]
+AGE_SEX_CELLS = states.N_AGE_GROUPS * states.N_SEXES
 
 
 def mortality_rates(mortality_file: str) -> np.ndarray:
     """Monthly death rates by age group and sex from annual life-table probabilities."""
-    table = pd.read_csv(data_path(mortality_file)).set_index("age_group")
+    table = read_table(mortality_file, "mortality").set_index("age_group")
     table = table.loc[list(states.AGE_GROUPS)]
     annual = table[["annual_death_probability_female", "annual_death_probability_male"]]
     return -np.log1p(-annual.to_numpy(float)) / 12.0
 
 
 def mortality(mortality_file: str, ratios: MortalityRatios, people: np.ndarray) -> np.ndarray:
-    """Monthly death rates by [age group, sex, deprivation, conditions, limiting], flattened.
+    """Monthly death rates over MORTALITY_SHAPE (age group, sex, deprivation, conditions,
+    limiting), flattened.
 
     Each age-sex group's health ratios are renormalised over the April 2019 population so
     the group dies at the life-table rate on average.
     """
     row = ratio_row(ratios)
-    sums = np.zeros(20)
-    counts = np.zeros(20)
+    sums = np.zeros(AGE_SEX_CELLS)
+    counts = np.zeros(AGE_SEX_CELLS)
     for start in range(0, people.size, NORMALISING_CHUNK):
         chunk = people[start:start + NORMALISING_CHUNK]
         occupied = chunk[chunk["in_population"] == 1]
-        cell = AGE_GROUP_OF_AGE_MONTHS[occupied["age_months"]] * 2 + occupied["sex"]
-        sums += np.bincount(cell, weights=_person_ratios(occupied, row), minlength=20)
-        counts += np.bincount(cell, minlength=20)
-    mean = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0).reshape(10, 2)
+        cell = AGE_GROUP_OF_AGE_MONTHS[occupied["age_months"]] * states.N_SEXES + occupied["sex"]
+        sums += np.bincount(cell, weights=_person_ratios(occupied, row), minlength=AGE_SEX_CELLS)
+        counts += np.bincount(cell, minlength=AGE_SEX_CELLS)
+    mean = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0).reshape(states.N_AGE_GROUPS, states.N_SEXES)
     base = mortality_rates(mortality_file) / mean  # [age group, sex]
-    deprivation = row[states.COL_DEPRIVATION:states.COL_DEPRIVATION + 5]
-    health = np.ones((16, 2))
-    for conditions in range(16):
+    deprivation = row[states.COL_DEPRIVATION:states.COL_DEPRIVATION + states.N_QUINTILES]
+    health = np.ones((states.CONDITION_SETS, states.N_LIMITING))
+    for conditions in range(states.CONDITION_SETS):
         for bit in range(len(states.CONDITIONS)):
             if conditions >> bit & 1:
                 health[conditions] *= row[states.COL_CONDITIONS + bit]
-    health *= row[states.COL_LIMITING:states.COL_LIMITING + 2][None, :]
+    health *= row[states.COL_LIMITING:states.COL_LIMITING + states.N_LIMITING][None, :]
     table = base[:, :, None, None, None] * deprivation[None, None, :, None, None] * health[None, None, None]
-    return table.reshape(-1)
+    assert table.shape == MORTALITY_SHAPE
+    return table.reshape(N_MORTALITY_CELLS)
 
 
 def _person_ratios(people: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -72,24 +83,21 @@ def _person_ratios(people: np.ndarray, row: np.ndarray) -> np.ndarray:
 
 
 @nb.njit(inline="always", cache=True)
-def age_and_survive(person, mortality, draws, i, flows):
-    """Age one person a month; False if they reach 65 or die (the slot is then freed)."""
+def update(person, inputs, who, draws, i, month):
+    """Age one person a month; they leave (``in_population`` 0, their slot freed) when they
+    reach 65 or die (the contract: sim/engine/contract.py; ``who`` is not used)."""
     age = person.age_months + 1
-    alive = True
+    flow = NO_FLOW
     if age >= states.EXIT_AGE_MONTHS:
-        alive = False
-        flows[metrics.EXITS_AT_65, person.area, 3] += person.weight
+        flow = EXITS_AT_65
     else:
         person.age_months = age
-        age_index = age_group(age)
-        cell = (((age_index * 2 + person.sex) * 5 + person.deprivation) * 16
-                + person.conditions) * 2 + person.limiting
-        if happens(draws[0, i, 0], mortality[cell]):
-            alive = False
-            flows[metrics.DEATHS, person.area, age_band(age_index)] += person.weight
-    if not alive:
+        cell = mortality_code(age_group(age), person.sex, person.deprivation, person.conditions, person.limiting)
+        if happens(draws[0, i, 0], inputs.mortality[cell]):
+            flow = DEATHS
+    if flow != NO_FLOW:
         person.in_population = 0
-    return alive
+    return flows_only(flow, NO_FLOW)
 
 
 @nb.njit(parallel=True, cache=True)
@@ -99,7 +107,7 @@ def emigrate(people, probability, month, key, flows, status_counts, health_count
     Uses the second uniform of the demography stream (the first decides deaths), and takes
     the emigrants out of the month's stock histograms.
     """
-    chunk = (people.size + N_CHUNKS - 1) // N_CHUNKS
+    chunk = chunk_size(people.size)
     for c in nb.prange(N_CHUNKS):
         emigrate_slots(people, probability, month, key, flows[c], status_counts[c],
                        health_counts[c], c * chunk, (c + 1) * chunk)
@@ -108,17 +116,17 @@ def emigrate(people, probability, month, key, flows, status_counts, health_count
 @nb.njit(cache=True)
 def emigrate_slots(people, probability, month, key, flows, status_counts, health_counts, first, stop):
     stop = min(stop, people.size)
-    draws = np.empty((BLOCK, 4))
+    draws = np.empty((DRAWS, BLOCK, 4))
     for block in range(first, stop, BLOCK):
         size = min(stop, block + BLOCK) - block
-        fill_block(key, STREAM, month, 0, block, draws[:size])
+        fill_block(key, STREAM, month, 0, block, draws[0, :size])
         for i in range(size):
             person = people[block + i]
-            if person.in_population == 1 and draws[i, 1] < probability:
+            if person.in_population == 1 and draws[0, i, 1] < probability:
                 band = age_band(age_group(person.age_months))
                 count_person(person, band, status_counts, health_counts, -1.0)
                 person.in_population = 0
-                flows[metrics.EMIGRANTS, person.area, band] += person.weight
+                flows[EMIGRANTS, person.area, band] += person.weight
 
 
 def population_path(path_file: str, start: str, months: int) -> np.ndarray:
@@ -126,13 +134,7 @@ def population_path(path_file: str, start: str, months: int) -> np.ndarray:
 
     Index m is the target after month m has been simulated, i.e. at the start of month m+1.
     """
-    table = pd.read_csv(data_path(path_file))
+    table = read_table(path_file, "population_path")
     anchor_month = np.array([month_index(m, start) for m in table["month"]], dtype=float)
     anchor_people = table["people_16_64"].to_numpy(float)
     return np.interp(np.arange(1, months + 1), anchor_month, anchor_people)
-
-
-def stochastic_round(value: float, u: float) -> int:
-    """floor(value) + 1 with probability frac(value): unbiased integer counts of agents."""
-    whole = int(np.floor(value))
-    return whole + (1 if u < value - whole else 0)

@@ -1,11 +1,10 @@
 """Disability benefits (PIP; working-age DLA mapped onto it): claims, decisions, award
 levels and lengths, changes of circumstances, and planned reviews at the award's end.
 
-A competing-risks step (sim/processes/competing.py; each state has up to three outgoing
-transitions given by the tables below), plus planned reviews at the award's end. One
-Philox call per person per month from the ``disability_benefit`` stream gives four
-uniforms: the event, the length of a new award, the review outcome and the length of a
-renewed award.
+A competing-risks step (sim/engine/competing.py) over the ladder of states the registry
+declares (sim/spec.py), plus planned reviews at the award's end. One Philox call per person
+per month from the ``disability_benefit`` stream gives four uniforms: the event, the length
+of a new award, the review outcome and the length of a renewed award.
 """
 
 from __future__ import annotations
@@ -13,45 +12,24 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim import metrics, states
-from sim.processes.competing import out_tables, pick, rates_out
-from sim.random_streams import stream_id
+from sim import spec
+from sim.core import states
+from sim.core.people import MONTHS_IN_STATE_CAP
+from sim.core.random_streams import stream_id
+from sim.engine.competing import out_tables, pick, rates_out
+from sim.engine.contract import NO_FLOW, flows_only
 
-STREAM = stream_id("disability_benefit")
-DRAWS = 1
-
-TRANSITIONS: tuple[str, ...] = (
-    "claim",
-    "awarded_standard",
-    "awarded_enhanced",
-    "disallowed",
-    "standard_to_enhanced",
-)
+SPEC = spec.PROCESS["disability_benefit"]
+STREAM = stream_id(SPEC.stream)
+DRAWS = SPEC.draws
+TRANSITIONS = SPEC.transition_names
 NO_TRANSITION = len(TRANSITIONS)
-"""The hazard table's final row of zeros: 'no transition' in the tables below."""
-
-ROWS_OUT, DESTINATION, FLOW = out_tables(
-    TRANSITIONS,
-    out_of={
-        states.DB_NONE: ("claim",),
-        states.DB_AWAITING_DECISION: ("awarded_standard", "awarded_enhanced", "disallowed"),
-        states.DB_STANDARD: ("standard_to_enhanced",),
-        states.DB_ENHANCED: (),
-    },
-    destination={
-        "claim": states.DB_AWAITING_DECISION, "awarded_standard": states.DB_STANDARD,
-        "awarded_enhanced": states.DB_ENHANCED, "disallowed": states.DB_NONE,
-        "standard_to_enhanced": states.DB_ENHANCED,
-    },
-    flow={
-        "claim": metrics.DISABILITY_BENEFIT_CLAIMS,
-        "awarded_standard": metrics.DISABILITY_BENEFIT_STARTS,
-        "awarded_enhanced": metrics.DISABILITY_BENEFIT_STARTS,
-        "disallowed": metrics.DISABILITY_BENEFIT_DISALLOWED,
-    },
-    states=len(states.DISABILITY_BENEFIT_STATES),
-)
+"""The hazard table's final row of zeros: 'no transition'."""
+ROWS_OUT, DESTINATION, FLOW = out_tables(SPEC, len(states.DISABILITY_BENEFIT_STATES))
 NEW_AWARD = np.array([name.startswith("awarded_") for name in TRANSITIONS] + [False])
+REVIEWS = spec.FLOW["disability_benefit_reviews"]
+REVIEW_DISALLOWED = spec.FLOW["disability_benefit_review_disallowed"]
+
 
 def award_rules(length_months, length_share, review) -> np.ndarray:
     """Award lengths and review outcomes packed in one array for the kernel:
@@ -73,11 +51,11 @@ def award_rules(length_months, length_share, review) -> np.ndarray:
 def _award_end(rules, month, u):
     """Model month a new award ends (NO_AWARD_END for an ongoing award)."""
     count = int(rules[0])
-    pick = count - 1
+    chosen = count - 1
     for index in range(count - 2, -1, -1):
         if u < rules[1 + count + index]:
-            pick = index
-    length = int(rules[1 + pick])
+            chosen = index
+    length = int(rules[1 + chosen])
     end = month + length
     if length == 0:
         end = states.NO_AWARD_END
@@ -91,19 +69,19 @@ def review_due(person, month):
 
 
 @nb.njit(inline="always", cache=True)
-def review(person, rules, month, band_of_age, draws, i, flows):
+def _review(person, rules, month, draws, i):
     """The planned review of an award that ends this month.
 
     Outcomes (same, higher or lower award, or disallowed) come from the DWP review shares;
     a continued award gets a new length.
     """
-    flows[metrics.DISABILITY_BENEFIT_REVIEWS, person.area, band_of_age] += person.weight
     first = 1 + 2 * int(rules[0])
     u = draws[0, i, 2]
+    second_flow = NO_FLOW
     if u >= rules[first + 2]:
         person.disability_benefit = states.DB_NONE
         person.award_end_month = states.NO_AWARD_END
-        flows[metrics.DISABILITY_BENEFIT_REVIEW_DISALLOWED, person.area, band_of_age] += person.weight
+        second_flow = REVIEW_DISALLOWED
     else:
         if rules[first] <= u < rules[first + 1]:
             person.disability_benefit = states.DB_ENHANCED
@@ -111,21 +89,21 @@ def review(person, rules, month, band_of_age, draws, i, flows):
             person.disability_benefit = states.DB_STANDARD
         person.award_end_month = _award_end(rules, month, draws[0, i, 3])
     person.months_in_disability_state = 0
+    return flows_only(REVIEWS, second_flow)
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, rates, effects, who, draws, i):
-    """One person's claim, decision or change of award this month.
-
-    Returns (row taken, flow to count or -1); the row is NO_TRANSITION when nothing
-    happens. A new award's length is set by
-    :func:`start_award`, which the month kernel calls only when ``NEW_AWARD[row]``.
-    ``rates`` is the packed hazard table with a final row of zeros (NO_TRANSITION);
-    ``effects`` likewise has a final all-ones row.
-    """
+def update(person, inputs, who, draws, i, month):
+    """One person's review, claim, decision or change of award this month (the contract:
+    sim/engine/contract.py). A new award's length comes from the published mix."""
+    rules = inputs.award_rules
+    if review_due(person, month):
+        return _review(person, rules, month, draws, i)
     state = person.disability_benefit
     duration = person.months_in_disability_state
-    row0, row1, row2, rate0, rate1, rate2 = rates_out(rates, effects, ROWS_OUT, state, person, who, duration)
+    row0, row1, row2, rate0, rate1, rate2 = rates_out(inputs.disability_benefit_rates,
+                                                      inputs.disability_benefit_effects, ROWS_OUT, state, person,
+                                                      who, duration)
     taken = pick(draws[0, i, 0], row0, row1, row2, rate0, rate1, rate2)
     if taken >= 0:
         destination = DESTINATION[taken]
@@ -135,12 +113,8 @@ def update(person, rates, effects, who, draws, i):
             person.award_end_month = states.NO_AWARD_END
     else:
         taken = NO_TRANSITION
-        if state != states.DB_NONE and duration < 65535:
+        if state != states.DB_NONE and duration < MONTHS_IN_STATE_CAP:
             person.months_in_disability_state = duration + 1
-    return taken, FLOW[taken]
-
-
-@nb.njit(inline="always", cache=True)
-def start_award(person, rules, month, draws, i):
-    """Set the end month of an award made this month (length from the published mix)."""
-    person.award_end_month = _award_end(rules, month, draws[0, i, 1])
+    if NEW_AWARD[taken]:
+        person.award_end_month = _award_end(rules, month, draws[0, i, 1])
+    return flows_only(FLOW[taken], NO_FLOW)

@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import numba as nb
 
-from sim import states
-from sim.hazards import happens, health_index, rate, status_index
-from sim.random_streams import stream_id
+from sim import spec
+from sim.core import states
+from sim.core.people import MONTHS_IN_STATE_CAP
+from sim.core.random_streams import stream_id
+from sim.engine.contract import nothing
+from sim.engine.hazards import happens, health_index, rate, status_index
 
-STREAM = stream_id("health")
-DRAWS = 2
-"""Philox calls per person per month: four condition uniforms, then the limiting one."""
-
-TRANSITIONS: tuple[str, ...] = tuple(
-    f"{condition}_{change}" for condition in states.CONDITIONS for change in ("onset", "recovery")
-) + ("limiting_onset", "limiting_remission")
-"""Row 2b is onset of condition bit b, row 2b+1 its recovery; then limiting onset, remission."""
-
-LIMITING_ONSET = 2 * len(states.CONDITIONS)
-LIMITING_REMISSION = LIMITING_ONSET + 1
+SPEC = spec.PROCESS["health"]
+STREAM = stream_id(SPEC.stream)
+DRAWS = SPEC.draws
+TRANSITIONS = SPEC.transition_names
+N_CONDITIONS = len(states.CONDITIONS)
+LIMITING_ONSET = spec.transition("health.limiting_onset").row
+LIMITING_REMISSION = spec.transition("health.limiting_remission").row
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, rates, effects, who, draws, i):
-    """One person's health changes this month (``person`` is a record of the people array)."""
+def update(person, inputs, who, draws, i, month):
+    """One person's health changes this month (the contract: sim/engine/contract.py)."""
+    rates = inputs.health_rates
+    effects = inputs.health_effects
     health = health_index(person)
     status = status_index(person)
     duration = person.months_in_health_state
@@ -37,7 +38,7 @@ def update(person, rates, effects, who, draws, i):
     in_programme = person.months_in_programme
     before = person.conditions
     after = before
-    for bit in range(4):
+    for bit in range(N_CONDITIONS):
         row = 2 * bit + ((before >> bit) & 1)
         hazard = rate(rates, row, who, health, status, duration) * effects[programme, row, in_programme]
         if happens(draws[0, i, bit], hazard):
@@ -55,5 +56,6 @@ def update(person, rates, effects, who, draws, i):
         person.conditions = after
         person.limiting = new_limiting
         person.months_in_health_state = 0
-    elif duration < 65535:
+    elif duration < MONTHS_IN_STATE_CAP:
         person.months_in_health_state = duration + 1
+    return nothing()

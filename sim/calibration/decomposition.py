@@ -20,6 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sim import spec  # noqa: E402
+from sim.aggregate import annual_totals  # noqa: E402
+from sim.calibration.runner import run_totals  # noqa: E402
 from sim.results import save_figure, write_atomic  # noqa: E402
 
 MEASURES = {
@@ -27,13 +30,8 @@ MEASURES = {
     "inactive_long_term_sick": ("inactive through long-term sickness", 1e6, "m"),
     "health_benefit_spending_gbp": ("spending (£bn a year)", 1e9, "bn"),
 }
-PERIODS = {"2019-20 to 2023-24": ("2019-04", "2023-04"), "2023-24 to 2028-29": ("2023-04", "2028-04")}
+PERIODS = {"2019-20 to 2023-24": ("2019-20", "2023-24"), "2023-24 to 2028-29": ("2023-24", "2028-29")}
 NO_DRIVER = "no driver (demography, model drift)"
-
-
-def financial_year(totals: pd.DataFrame, metric: str, start: str) -> float:
-    year = totals.loc[pd.Timestamp(f"{start}-01"):pd.Timestamp(f"{start}-01") + pd.DateOffset(months=11), metric]
-    return float(year.sum() if metric.endswith("_gbp") else year.mean())
 
 
 def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, float]:
@@ -54,8 +52,6 @@ def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, flo
 
 def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0) -> pd.DataFrame:
     """Shapley contributions of each driver to each measure's change in each period."""
-    from sim.calibrate import run_totals
-
     drivers = list(raw["drivers"])
     changes: dict[tuple[str, str], dict[frozenset, float]] = {}
     for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
@@ -63,11 +59,11 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
         disabled = [name for name in drivers if name not in on]
         config = {**raw, "drivers": {name: {**driver, "enabled": name not in disabled}
                                      for name, driver in raw["drivers"].items()}}
-        totals = run_totals(config, subset, [seed], size)
+        annual = annual_totals(run_totals(config, subset, [seed], size)[list(MEASURES)])
         for metric in MEASURES:
-            factor = scale if metric.endswith("_gbp") else 1.0
+            factor = scale if spec.METRICS[metric].kind == "money" else 1.0
             for period, (start, end) in PERIODS.items():
-                change = (financial_year(totals, metric, end) - financial_year(totals, metric, start)) * factor
+                change = (annual.loc[end, metric] - annual.loc[start, metric]) * factor
                 changes.setdefault((metric, period), {})[frozenset(on)] = change
     rows = []
     for (metric, period), coalition_values in changes.items():

@@ -12,7 +12,8 @@ Each programme (configs/interventions/NAME.yaml, composed by scenarios) works th
    ``cost_per_participant_gbp`` (one-off, at the start). When more people take up than
    there are places, places go to the lowest draws (random and reproducible).
 3. **Effects**: for ``effect_months`` from the start, each named transition's hazard is
-   multiplied by its ``hazard_ratio``, which then returns linearly to 1 over
+   (found by name in the registry, sim/spec.py) is multiplied by its ``hazard_ratio``,
+   which then returns linearly to 1 over
    ``decay_months``; the person then leaves the programme. With ``calibration.draw`` K > 0
    each hazard ratio is drawn from a log-normal fitted to its 95% ``interval``, the same
    for every run of draw K.
@@ -30,28 +31,28 @@ happened but did not counts +1 (and the reverse -1). GP appointments are referra
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba as nb
 import numpy as np
 
-from sim import states
-from sim.config import ProgrammeConfig, RunConfig, month_index
-from sim.hazards import age_band, age_group
-from sim.processes import N_CHUNKS
-from sim.random_streams import batch_generator, stream_id, uniforms
+from sim import spec
+from sim.core import states
+from sim.core.calendar import month_index
+from sim.core.people import MONTHS_IN_PROGRAMME_CAP, NO_PROGRAMME
+from sim.core.random_streams import batch_generator, stochastic_round, stream_id, uniforms
+from sim.engine.chunks import N_CHUNKS, chunk_size
+from sim.engine.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, age_band, age_group
+from sim.params.models import ProgrammeConfig
+from sim.processes.work import RELAPSE_WINDOW
 
-MAX_MONTHS = 256
-RELAPSE_WINDOW_MONTHS = 6
-PROGRAMME_METRICS: tuple[str, ...] = (
-    "intervention_referrals",
-    "intervention_participants",
-    "intervention_cost_gbp",
-    "gp_appointments",
-    "additional_job_outcomes",
-    "early_return_relapses",
-)
-REFERRALS, PARTICIPANTS, COST, GP_APPOINTMENTS, ADDITIONAL_JOBS, RELAPSES = range(len(PROGRAMME_METRICS))
+MAX_MONTHS = MONTHS_IN_PROGRAMME_CAP + 1
+"""Length of a programme's hazard-ratio profile: one value per month in the programme."""
+REFERRALS = spec.PROGRAMME_METRIC["intervention_referrals"]
+PARTICIPANTS = spec.PROGRAMME_METRIC["intervention_participants"]
+COST = spec.PROGRAMME_METRIC["intervention_cost_gbp"]
+GP_APPOINTMENTS = spec.PROGRAMME_METRIC["gp_appointments"]
+AGE_BAND_OF_AGE_MONTHS = AGE_BAND_OF_AGE_GROUP[AGE_GROUP_OF_AGE_MONTHS]
 
 # Columns of the packed eligibility table (one row per programme, int64).
 (E_START, E_END, E_WORK, E_INCAPACITY, E_DISABILITY, E_CONDITIONS, E_ALL_CONDITIONS, E_LIMITING, E_MIN_AGE,
@@ -84,17 +85,22 @@ def ratio_by_month(ratio: float, effect_months: int, decay_months: int) -> np.nd
 
 @dataclass
 class Programmes:
-    """Everything the kernels need about the scenario's programmes (index 0 = none)."""
+    """Everything the kernels need about the scenario's programmes (code 0 = none)."""
 
     configs: list[ProgrammeConfig]
+    start: str  # the run's first month (YYYY-MM)
     eligibility: np.ndarray  # int64[programmes, ELIGIBILITY_COLUMNS]
     referral: np.ndarray  # float64[programmes]
     take_up: np.ndarray  # float64[programmes]
     streams: np.ndarray  # int64[programmes]
     length: np.ndarray  # int64[programmes + 1]: months in the programme
-    relapse: np.ndarray  # float64[programmes + 1, RELAPSE_WINDOW_MONTHS + 1]
+    relapse: np.ndarray  # float64[programmes + 1, RELAPSE_WINDOW + 1]
     effects: dict[str, np.ndarray]  # process -> float64[programmes + 1, transitions + 1, MAX_MONTHS]
     spent: np.ndarray  # float64[programmes]: £ committed so far
+    candidate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
+    """Scratch, one per person slot: the programme a person takes up this month (0: none)."""
+    rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    """Scratch, one per person slot: the draw that orders takers-up for places."""
 
     @property
     def names(self) -> list[str]:
@@ -104,16 +110,16 @@ class Programmes:
         return len(self.configs)
 
 
-def build(config: RunConfig, transitions: dict[str, tuple[str, ...]]) -> Programmes:
-    """Programme tables for a run (empty tables when the scenario has no programme)."""
-    configs = list(config.interventions.values())
-    start = config.period.start
-    draw = config.calibration.draw
+def build(interventions: dict[str, ProgrammeConfig], start: str, draw: int, slots: int) -> Programmes:
+    """Programme tables for a run starting in ``start`` with parameter draw ``draw`` and
+    ``slots`` person slots (empty tables when the scenario has no programme)."""
+    configs = list(interventions.values())
     count = len(configs)
     eligibility = np.zeros((count, ELIGIBILITY_COLUMNS), dtype=np.int64)
-    effects = {process: np.ones((count + 1, len(names) + 1, MAX_MONTHS)) for process, names in transitions.items()}
+    effects = {name: np.ones((count + 1, len(spec.PROCESS[name].transitions) + 1, MAX_MONTHS))
+               for name in spec.HAZARD_PROCESSES}
     length = np.zeros(count + 1, dtype=np.int64)
-    relapse = np.ones((count + 1, RELAPSE_WINDOW_MONTHS + 1))
+    relapse = np.ones((count + 1, RELAPSE_WINDOW + 1))
     for index, programme in enumerate(configs):
         rule = programme.eligibility
         eligibility[index] = [
@@ -129,14 +135,15 @@ def build(config: RunConfig, transitions: dict[str, tuple[str, ...]]) -> Program
         ]
         code = index + 1
         length[code] = programme.effect_months + programme.decay_months
-        relapse[code, :RELAPSE_WINDOW_MONTHS] = programme.relapse_hazard_ratio
+        relapse[code, :RELAPSE_WINDOW] = programme.relapse_hazard_ratio
         for effect in programme.effects:
-            process, transition = effect.transition.split(".", 1)
+            transition = spec.transition(effect.transition)
             ratio = effect_draw(programme.name, effect.transition, effect.hazard_ratio, effect.interval, draw)
-            row = transitions[process].index(transition)
-            effects[process][code, row] *= ratio_by_month(ratio, programme.effect_months, programme.decay_months)
+            effects[transition.process][code, transition.row] *= ratio_by_month(
+                ratio, programme.effect_months, programme.decay_months)
     return Programmes(
         configs=configs,
+        start=start,
         eligibility=eligibility,
         referral=np.array([p.referral_probability for p in configs], dtype=float),
         take_up=np.array([p.take_up for p in configs], dtype=float),
@@ -145,6 +152,8 @@ def build(config: RunConfig, transitions: dict[str, tuple[str, ...]]) -> Program
         relapse=relapse,
         effects=effects,
         spent=np.zeros(count),
+        candidate=np.zeros(slots if count else 0, dtype=np.uint8),
+        rank=np.zeros(slots if count else 0, dtype=np.float32),
     )
 
 
@@ -177,9 +186,9 @@ def refer(people, eligibility, referral, take_up, streams, month, key, candidate
 
     ``candidate[slot]`` becomes the (1-based) programme a person takes up, ``rank[slot]`` the
     draw that orders them for places; ``referrals[chunk, programme, area, band]`` counts
-    people referred (weighted).
+    people referred (weighted). Uniforms: sim/spec.py ``POLICY_LANES``.
     """
-    chunk = (people.size + N_CHUNKS - 1) // N_CHUNKS
+    chunk = chunk_size(people.size)
     for c in nb.prange(N_CHUNKS):
         refer_slots(people, eligibility, referral, take_up, streams, month, key, candidate, rank,
                     referrals[c], c * chunk, min(people.size, (c + 1) * chunk))
@@ -190,8 +199,8 @@ def refer_slots(people, eligibility, referral, take_up, streams, month, key, can
                 first, stop):
     for slot in range(first, stop):
         person = people[slot]
-        candidate[slot] = 0
-        if person.in_population == 0 or person.programme != 0:
+        candidate[slot] = NO_PROGRAMME
+        if person.in_population == 0 or person.programme != NO_PROGRAMME:
             continue
         for index in range(eligibility.shape[0]):
             if not _eligible(person, eligibility[index], month):
@@ -206,22 +215,8 @@ def refer_slots(people, eligibility, referral, take_up, streams, month, key, can
                 break
 
 
-@nb.njit(inline="always", cache=True)
-def age_membership(person, length):
-    """Count a month in the programme; leave it once its effects are over."""
-    programme = person.programme
-    months = min(person.months_in_programme + 1, 255)
-    over = months >= length[programme]
-    person.programme = 0 if over else programme
-    person.months_in_programme = 0 if over else months
-    since = person.months_since_programme_job
-    person.months_since_programme_job = since + 1 if since < 255 else 255
-
-
 def places(programme: ProgrammeConfig, spent: float, month: int, start: str, weight: float, u: float) -> int:
     """Agents who can start this month: capacity (ramping up) and what the budget allows."""
-    from sim.processes.demography import stochastic_round
-
     allowed = np.inf
     if programme.capacity_per_month is not None:
         since = month - month_index(programme.start, start)
@@ -238,30 +233,29 @@ def places(programme: ProgrammeConfig, spent: float, month: int, start: str, wei
     return agents
 
 
-def allocate(model, month: int) -> None:
-    """Refer, take up and fill this month's places; record referrals, starts and costs."""
-    programmes: Programmes = model.programmes
-    people = model.people
-    referrals = np.zeros((N_CHUNKS, len(programmes), len(states.AREAS), len(states.AGE_BANDS)))
+def allocate(people: np.ndarray, programmes: Programmes, month: int, key: np.ndarray, weight: float,
+             flows: np.ndarray) -> None:
+    """Refer, take up and fill this month's places: writes the new participants' programme
+    fields in ``people``, and the month's referrals, starts, costs and GP appointments into
+    ``flows[programme, metric, area, band]`` (people, or £ for the cost)."""
+    referrals = np.zeros((N_CHUNKS, len(programmes), states.N_AREAS, states.N_AGE_BANDS))
     refer(people, programmes.eligibility, programmes.referral, programmes.take_up, programmes.streams,
-          month, model.key, model.candidate, model.rank, referrals)
-    flows = model.programme_flows
+          month, key, programmes.candidate, programmes.rank, referrals)
     flows[:, REFERRALS] = referrals.sum(axis=0)
-    taken = np.flatnonzero(model.candidate)
-    codes = model.candidate[taken]
+    taken = np.flatnonzero(programmes.candidate)
+    codes = programmes.candidate[taken]
     for index, programme in enumerate(programmes.configs):
         slots = taken[codes == index + 1]
-        generator = batch_generator(model.key, f"programme:{programme.name}", month)
-        allowed = places(programme, programmes.spent[index], month, model.config.period.start, model.weight,
-                         generator.random())
+        generator = batch_generator(key, f"programme:{programme.name}", month)
+        allowed = places(programme, programmes.spent[index], month, programmes.start, weight, generator.random())
         if slots.size > allowed:
-            slots = slots[np.argsort(model.rank[slots], kind="stable")[:allowed]]
+            slots = slots[np.argsort(programmes.rank[slots], kind="stable")[:allowed]]
         if slots.size == 0:
             continue
         people["programme"][slots] = index + 1
         people["months_in_programme"][slots] = 0
         joined = people[slots]
-        band = model.age_band_of_months[joined["age_months"]]
+        band = AGE_BAND_OF_AGE_MONTHS[joined["age_months"]]
         np.add.at(flows[index, PARTICIPANTS], (joined["area"], band), joined["weight"].astype(float))
         cost = programme.cost_per_participant_gbp
         np.add.at(flows[index, COST], (joined["area"], band), joined["weight"].astype(float) * cost)

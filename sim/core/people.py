@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.states import NO_AWARD_END
+from sim.core.states import NO_AWARD_END
 
 PERSON = np.dtype(
     [
@@ -26,7 +26,7 @@ PERSON = np.dtype(
         ("deprivation", np.uint8),  # quintile index, 0 = most deprived
         ("conditions", np.uint8),  # bit field over states.CONDITIONS
         ("limiting", np.uint8),  # 1 if a condition limits day-to-day activities
-        ("months_in_health_state", np.uint16),
+        ("months_in_health_state", np.uint16),  # capped at MONTHS_IN_STATE_CAP
         ("work_state", np.uint8),  # index into states.WORK_STATES
         ("months_in_work_state", np.uint16),
         ("incapacity_benefit", np.uint8),  # index into states.INCAPACITY_BENEFIT_STATES
@@ -44,7 +44,14 @@ PERSON = np.dtype(
 )
 FIELDS: tuple[str, ...] = PERSON.names
 BYTES_PER_SLOT = PERSON.itemsize
-NO_PROGRAMME_JOB = 255
+MONTHS_IN_STATE_CAP = int(np.iinfo(PERSON["months_in_work_state"]).max)
+"""Months-in-state counters (uint16) stop here: 5,461 years, far beyond any run."""
+MONTHS_IN_PROGRAMME_CAP = int(np.iinfo(PERSON["months_in_programme"]).max)
+"""Programme month counters (uint8) stop here."""
+NO_PROGRAMME = 0
+"""``programme`` and ``job_programme`` of someone in no programme (codes are 1-based)."""
+NO_PROGRAMME_JOB = int(np.iinfo(PERSON["months_since_programme_job"]).max)
+"""``months_since_programme_job`` of someone with no programme job start to count from."""
 
 
 def allocate(capacity: int) -> np.ndarray:

@@ -30,22 +30,19 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from sim import states
-from sim.config import Hazard
+from sim.core import states
+from sim.core.encoding import (
+    HEALTH_SHAPE,
+    N_HEALTH,
+    N_STATUS,
+    N_WHO,
+    health_code,
+    status_code,
+    who_code,
+)
+from sim.params.models import Hazard
 
-_DIMENSION_FIELDS = (
-    "age_group", "sex", "deprivation", "area", "conditions", "limiting", "work_state",
-    "incapacity_benefit", "disability_benefit", "duration",
-)
-N_AGE_GROUPS = len(states.AGE_GROUPS)
-N_SEXES = len(states.SEXES)
-N_QUINTILES = len(states.DEPRIVATION_QUINTILES)
-N_AREAS = len(states.AREAS)
-N_WHO = N_AGE_GROUPS * N_SEXES * N_QUINTILES * N_AREAS
-N_HEALTH = 2 ** len(states.CONDITIONS) * 2
-N_STATUS = len(states.WORK_STATES) * len(states.INCAPACITY_BENEFIT_STATES) * len(
-    states.DISABILITY_BENEFIT_STATES
-)
+N_AGE_GROUPS = states.N_AGE_GROUPS
 N_DURATION = len(states.DURATION_BANDS)
 
 
@@ -88,9 +85,9 @@ def rate_of_probability(probability: float) -> float:
 
 
 def ratio_row(hazard: object) -> np.ndarray:
-    """One transition's hazard ratios laid out over the columns of :mod:`sim.states`."""
+    """One transition's hazard ratios laid out over the columns of :mod:`sim.core.states`."""
     row = np.ones(states.HAZARD_COLUMNS)
-    for field in _DIMENSION_FIELDS:
+    for field in states.DIMENSION_LEVELS:
         ratios = getattr(hazard, field, None) or {}
         levels = states.DIMENSION_LEVELS[field]
         offset = states.DIMENSION_OFFSET[field]
@@ -105,7 +102,7 @@ def _block(row: np.ndarray, dimension: str) -> np.ndarray:
 
 
 def _who_ratios(row: np.ndarray) -> np.ndarray:
-    """[age group, sex, deprivation, area] product of ratios, flattened."""
+    """Product of ratios over WHO_SHAPE (age group, sex, deprivation, area)."""
     return np.einsum(
         "a,s,d,r->asdr",
         _block(row, "age_group"), _block(row, "sex"), _block(row, "deprivation"), _block(row, "area"),
@@ -115,8 +112,8 @@ def _who_ratios(row: np.ndarray) -> np.ndarray:
 def _health_ratios(row: np.ndarray) -> np.ndarray:
     condition_ratio = _block(row, "conditions")
     limiting_ratio = _block(row, "limiting")
-    table = np.ones((2 ** len(states.CONDITIONS), 2))
-    for conditions in range(2 ** len(states.CONDITIONS)):
+    table = np.ones(HEALTH_SHAPE)
+    for conditions in range(states.CONDITION_SETS):
         for bit in range(len(states.CONDITIONS)):
             if conditions >> bit & 1:
                 table[conditions] *= condition_ratio[bit]
@@ -131,14 +128,12 @@ def _status_ratios(row: np.ndarray) -> np.ndarray:
 
 
 def compile_transitions(transitions: dict[str, Hazard], names: tuple[str, ...], months: int) -> HazardTable:
-    """A process's hazard table, rows in the order of ``names`` (the process's contract).
+    """A process's hazard table, rows in the order of ``names`` (its registry transitions;
+    the config schema has checked that every one has a hazard).
 
     One extra final row has rate zero: processes use it for 'no transition' so that every
     state has the same number of competing transitions and the kernel has no branches.
     """
-    missing = [name for name in names if name not in transitions]
-    if missing:
-        raise KeyError(missing[0])
     base_rate = np.array([rate_of_probability(transitions[name].base) for name in names] + [0.0])
     ratios = np.stack([ratio_row(transitions[name]) for name in names] + [np.ones(states.HAZARD_COLUMNS)])
     packed = np.zeros((len(names) + 1, PACKED_COLUMNS))
@@ -183,18 +178,20 @@ def age_band(age_index):
 
 @nb.njit(inline="always", cache=True)
 def who_index(person, age_index):
-    """Column of the who-table for a person (record) in a five-year age group."""
-    return ((age_index * 2 + person.sex) * 5 + person.deprivation) * 12 + person.area
+    """Column of the who-block for a person (record) in a five-year age group."""
+    return who_code(age_index, person.sex, person.deprivation, person.area)
 
 
 @nb.njit(inline="always", cache=True)
 def health_index(person):
-    return HEALTH_OFFSET + person.conditions * 2 + person.limiting
+    """Column of the health-block for a person's conditions and limiting flag."""
+    return HEALTH_OFFSET + health_code(person.conditions, person.limiting)
 
 
 @nb.njit(inline="always", cache=True)
 def status_index(person):
-    return STATUS_OFFSET + (person.work_state * 4 + person.incapacity_benefit) * 4 + person.disability_benefit
+    """Column of the status-block for a person's work and benefit states."""
+    return STATUS_OFFSET + status_code(person.work_state, person.incapacity_benefit, person.disability_benefit)
 
 
 @nb.njit(inline="always", cache=True)

@@ -24,6 +24,7 @@ AREAS: tuple[str, ...] = (
 TRAILBLAZER_AREAS: tuple[str, ...] = AREAS[:3]
 
 SEXES: tuple[str, ...] = ("female", "male")
+FEMALE, MALE = range(2)
 
 DEPRIVATION_QUINTILES: tuple[str, ...] = ("q1", "q2", "q3", "q4", "q5")
 """Index of Multiple Deprivation quintiles: q1 is the most deprived fifth of neighbourhoods,
@@ -36,6 +37,8 @@ AGE_GROUPS: tuple[str, ...] = (
 AGE_GROUP_LOWER_YEARS: tuple[int, ...] = (16, 20, 25, 30, 35, 40, 45, 50, 55, 60)
 AGE_BANDS: tuple[str, ...] = ("16-24", "25-34", "35-49", "50-64")
 AGE_BAND_OF_GROUP: tuple[int, ...] = (0, 0, 1, 1, 2, 2, 2, 3, 3, 3)
+OLDEST_AGE_BAND = len(AGE_BANDS) - 1
+"""The band of everyone who reaches 65 (exits are counted in the band they leave)."""
 ENTRY_AGE_MONTHS = 16 * 12
 EXIT_AGE_MONTHS = 65 * 12
 
@@ -43,6 +46,8 @@ CONDITIONS: tuple[str, ...] = ("mental_health", "musculoskeletal", "cardiometabo
 """Bit i of a person's ``conditions`` byte is set when they have CONDITIONS[i]."""
 
 LIMITING: tuple[str, ...] = ("not_limiting", "limiting")
+CONDITION_SETS = 2 ** len(CONDITIONS)
+"""Distinct values of the conditions bit field (0 = no condition)."""
 
 WORK_STATES: tuple[str, ...] = (
     "employed", "unemployed", "inactive_long_term_sick", "inactive_other",
@@ -61,6 +66,16 @@ DB_NONE, DB_AWAITING_DECISION, DB_STANDARD, DB_ENHANCED = range(4)
 
 NO_AWARD_END = -1
 """``award_end_month`` of an ongoing PIP award or of someone with no award."""
+
+N_AREAS = len(AREAS)
+N_SEXES = len(SEXES)
+N_QUINTILES = len(DEPRIVATION_QUINTILES)
+N_AGE_GROUPS = len(AGE_GROUPS)
+N_AGE_BANDS = len(AGE_BANDS)
+N_LIMITING = len(LIMITING)
+N_WORK_STATES = len(WORK_STATES)
+N_INCAPACITY_STATES = len(INCAPACITY_BENEFIT_STATES)
+N_DISABILITY_STATES = len(DISABILITY_BENEFIT_STATES)
 
 # Months-in-state bands for duration dependence: [0,3), [3,6), [6,12), [12,24), [24,60), 60+.
 DURATION_BAND_LOWER_MONTHS: tuple[int, ...] = (0, 3, 6, 12, 24, 60)

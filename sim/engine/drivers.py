@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import states
-from sim.config import DriverConfig, ProjectionConfig, month_index
+from sim import spec
+from sim.core import states
+from sim.core.calendar import month_index
+from sim.params.models import DriverConfig, ProjectionConfig
 
 MINIMUM_MULTIPLIER = 0.05
 
@@ -65,16 +67,13 @@ def multipliers(driver: DriverConfig, effect: float, start: str, months: int,
 
 
 def apply(hazards: dict, drivers: dict[str, DriverConfig], start: str, months: int,
-          projection: ProjectionConfig, transitions: dict[str, tuple[str, ...]]) -> None:
-    """Multiply the drivers into the hazard tables' calendar multipliers (in place).
-
-    ``transitions`` maps each process to its TRANSITIONS, to find a driver's rows.
-    """
+          projection: ProjectionConfig) -> None:
+    """Multiply the drivers into the hazard tables' calendar multipliers (in place); a
+    driver's transitions are found by name in the registry."""
     for driver in drivers.values():
         if not driver.enabled or driver.effect == 0.0:
             continue
         factor = multipliers(driver, driver.effect, start, months, projection)
         for target in driver.transitions:
-            process, transition = target.split(".", 1)
-            row = transitions[process].index(transition)
-            hazards[process].period[row] *= factor
+            transition = spec.transition(target)
+            hazards[transition.process].period[transition.row] *= factor

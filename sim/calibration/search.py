@@ -1,7 +1,7 @@
 """``make calibrate``: fit the named drivers to published 2019-2024 figures with Optuna.
 
-    python -m sim.calibrate                          # the settings in configs/calibrate.yaml
-    python -m sim.calibrate calibrate.trials=40      # any setting or model key can be overridden
+    python -m sim.calibration                        # the settings in configs/calibrate.yaml
+    python -m sim.calibration calibrate.trials=40    # any setting or model key can be overridden
 
 Steps:
 
@@ -24,7 +24,6 @@ Steps:
 
 from __future__ import annotations
 
-import copy
 import logging
 import multiprocessing
 import shutil
@@ -40,14 +39,17 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim import targets as target_module
-from sim.config import CONFIG_DIR, ConfigError, parse_month, validate
+from sim.calibration import targets as target_module
+from sim.calibration.runner import run_totals
+from sim.core.calendar import parse_month
+from sim.params.compose import CONFIG_DIR, NON_MODEL_KEYS, validate
+from sim.params.errors import EXIT_BAD_INPUT, ConfigError
 from sim.results import write_atomic
 
-log = logging.getLogger("sim.calibrate")
+log = logging.getLogger("sim.calibration")
 FITTED_CONFIG = CONFIG_DIR / "calibration" / "default.yaml"
 FITTED_HEADER = """\
-# Fitted values written by `make calibrate` (python -m sim.calibrate); do not edit by hand.
+# Fitted values written by `make calibrate` (python -m sim.calibration); do not edit by hand.
 # draws[draw] maps config keys to fitted values and is applied whenever a config is loaded;
 # draw 0 is the best fit, the others carry parameter uncertainty (calibration.draw=K).
 # spending_scale aligns 2019-20 spending with IFS (one factor for both benefits).
@@ -93,49 +95,6 @@ def search_space(raw: dict[str, Any], structure: dict[str, list[float]]) -> dict
         if not (isinstance(node, str) and f"calibrated:{key}," in node):
             raise ConfigError(f"calibrate.parameters: {key!r} is not read through ${{calibrated:{key},...}} in configs/")
     return space
-
-
-def with_values(raw: dict[str, Any], values: dict[str, float], **overrides: Any) -> dict[str, Any]:
-    """A copy of the raw model config with ``values`` as its only calibration draw."""
-    config = copy.deepcopy(raw)
-    config["calibration"] = {**config.get("calibration", {}), "draws": [dict(values)], "draw": 0}
-    for dotted, value in overrides.items():
-        node = config
-        parts = dotted.split("__")
-        for part in parts[:-1]:
-            node = node[part]
-        node[parts[-1]] = value
-    return config
-
-
-# -- running the model for a set of values -----------------------------------------------
-_CACHE: dict[tuple, Any] = {}
-
-
-def run_totals(raw: dict[str, Any], values: dict[str, float], seeds: list[int], size: int,
-               end: str | None = None) -> pd.DataFrame:
-    """Seed-averaged monthly E&W totals for one set of values (starting populations cached)."""
-    from sim.model import InactivityModel, seed_key, starting_population
-    from sim.population import StartingTables
-
-    overrides = {"population__size": size, "panel__size": 0}
-    if end is not None:
-        overrides["period__end"] = end
-    config = validate(with_values(raw, values, **overrides))
-    totals = []
-    for seed in seeds:
-        seeded = config.model_copy(update={"seed": seed})
-        key = ("tables", size)
-        if key not in _CACHE:
-            _CACHE[key] = StartingTables(seeded)
-        tables = _CACHE[key]
-        people_key = ("people", size, seed)
-        if people_key not in _CACHE:
-            _CACHE[people_key] = starting_population(seeded, tables, seed_key(seed))
-        model = InactivityModel(seeded, initial_people=_CACHE[people_key], tables=tables)
-        model.run()
-        totals.append(model.recorder.totals(config.period.start))
-    return target_module.average_totals(totals)
 
 
 # -- the search ---------------------------------------------------------------------------
@@ -281,8 +240,7 @@ def run(cfg: DictConfig) -> int:
     check_entries = container.get("checks", [])
     targets = target_module.parse(target_entries)
     checks = target_module.parse(check_entries)
-    raw = {key: value for key, value in unresolved.items()
-           if key not in ("hydra", "calibrate", "targets", "checks", "parameters")}
+    raw = {key: value for key, value in unresolved.items() if key not in NON_MODEL_KEYS}
     raw["calibration"] = {"draw": 0, "draws": [], "spending_scale": 1.0, "source": "calibration search"}
     validate(raw)
     space = search_space(raw, container.get("parameters", {}))
@@ -296,7 +254,7 @@ def run(cfg: DictConfig) -> int:
     draws = [dict(trial.params) for trial in kept]
     print(f"kept {len(draws)} draws ({'all within tolerance' if all_accepted else 'NO trial met every tolerance: best by loss'})")
 
-    from sim import fit_report
+    from sim.calibration import fit_report
     from sim.published import load_figures
 
     check_totals = run_totals(raw, draws[0], settings.check_seeds, validate(raw).population.size)
@@ -315,7 +273,7 @@ def run(cfg: DictConfig) -> int:
     fit_report.write_fit_chart(scaled, fit, output_dir / "fit_report.png")
 
     if settings.decompose:
-        from sim import decomposition
+        from sim.calibration import decomposition
 
         decomposition.write(raw, draws[0], scale, settings, output_dir)
     minutes = (time.time() - started) / 60
@@ -345,7 +303,7 @@ def main(cfg: DictConfig) -> None:
         run(cfg)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 if __name__ == "__main__":

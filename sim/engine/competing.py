@@ -1,9 +1,10 @@
 """Competing risks out of a state: the tables and the draw shared by the processes.
 
-A process whose states each have up to three outgoing transitions describes them with
-three small tables built by :func:`out_tables`: the hazard-table rows out of each state
-(missing ones point at the table's final row of zeros, so the kernel never branches on
-them), each row's destination state and each row's flow counter (-1 for none).
+A process that is a ladder of states (each transition has a source and a destination in
+the registry, sim/spec.py) gets three small tables from :func:`out_tables`: the
+hazard-table rows out of each state (missing ones point at the table's final row of zeros,
+so the kernel never branches on them), each row's destination state and each row's flow
+(``NO_FLOW`` for none).
 """
 
 from __future__ import annotations
@@ -11,22 +12,27 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.hazards import event_probability, happens, health_index, rate, status_index
+from sim import spec
+from sim.engine.contract import NO_FLOW
+from sim.engine.hazards import event_probability, happens, health_index, rate, status_index
+
+MAX_COMPETING = 3
+"""Transitions out of any one state (the kernel evaluates exactly this many rates)."""
 
 
-def out_tables(transitions: tuple[str, ...], out_of: dict[int, tuple[str, ...]], destination: dict[str, int],
-               flow: dict[str, int], states: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rows out of each state, destination of each row, flow of each row).
-
-    The extra last row (index ``len(transitions)``) is 'no transition'.
-    """
-    row_of = {name: row for row, name in enumerate(transitions)}
+def out_tables(process: spec.Process, states: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows out of each state, destination of each row, flow of each row), in the order the
+    registry declares the process's transitions. The extra last row (index
+    ``len(transitions)``) is 'no transition'."""
+    transitions = process.transitions
     empty = len(transitions)
-    rows_out = np.full((states, 3), empty, dtype=np.int64)
-    for state, names in out_of.items():
-        rows_out[state, : len(names)] = [row_of[name] for name in names]
-    destinations = np.array([destination[name] for name in transitions] + [0], dtype=np.uint8)
-    flows = np.array([flow.get(name, -1) for name in transitions] + [-1], dtype=np.int64)
+    rows_out = np.full((states, MAX_COMPETING), empty, dtype=np.int64)
+    filled = np.zeros(states, dtype=np.int64)
+    for transition in transitions:
+        rows_out[transition.source, filled[transition.source]] = transition.row
+        filled[transition.source] += 1
+    destinations = np.array([t.destination for t in transitions] + [0], dtype=np.uint8)
+    flows = np.array([spec.FLOW[t.flow] if t.flow else NO_FLOW for t in transitions] + [NO_FLOW], dtype=np.int64)
     return rows_out, destinations, flows
 
 

@@ -14,7 +14,7 @@ import seaborn as sns  # noqa: E402
 
 from sim.published import load_figures  # noqa: E402
 from sim.results import save_figure  # noqa: E402
-from sim.targets import Comparison  # noqa: E402
+from sim.calibration.targets import Comparison  # noqa: E402
 
 SERIES = (
     ("health_benefit_recipients", "On a health-related benefit"),

@@ -106,3 +106,10 @@ def fill_block(key, stream, month, draw, first, out):
         out[i, 1] = (np.float64(b) + 0.5) * _TO_UNIT
         out[i, 2] = (np.float64(c) + 0.5) * _TO_UNIT
         out[i, 3] = (np.float64(d) + 0.5) * _TO_UNIT
+
+
+def stochastic_round(value: float, u: float) -> int:
+    """floor(value) + 1 with probability frac(value), given a uniform ``u``: unbiased
+    whole numbers of agents from a number of people divided by the weight."""
+    whole = int(np.floor(value))
+    return whole + (1 if u < value - whole else 0)

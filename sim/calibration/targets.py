@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.config import parse_month
-from sim.metrics import ALL_METRICS
+from sim.core.calendar import parse_month
+from sim.spec import ALL_METRICS
 from sim.published import Figure, load_figures
 
 Kind = Literal["level", "annual_flow", "share", "flow_share"]
@@ -140,11 +140,6 @@ def table(comparisons: list[Comparison]) -> pd.DataFrame:
 
 def parse(entries: list[dict]) -> list[Target]:
     return [Target.model_validate(dict(entry)) for entry in entries]
-
-
-def average_totals(runs: list[pd.DataFrame]) -> pd.DataFrame:
-    """Mean of several runs' monthly totals (seeds averaged, as the targets are compared)."""
-    return sum(runs) / len(runs) if runs else pd.DataFrame()
 
 
 def worst(comparisons: list[Comparison]) -> float:

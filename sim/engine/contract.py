@@ -1,0 +1,69 @@
+"""The contract every person-level process keeps, written down once.
+
+A process module (sim/processes/<name>.py) declares nothing of its own about itself: its
+stream, draws, transitions and fields come from its registry entry (sim/spec.py). It
+provides one numba function::
+
+    update(person, inputs, who, draws, i, month) -> Outcome
+
+* ``person``: the person's record in the people array; the process writes only the fields
+  the registry says it owns;
+* ``inputs``: the month's read-only tables for every process
+  (:class:`sim.engine.kernel.MonthInputs`); a process reads its own, e.g.
+  ``inputs.work_rates``, ``inputs.work_effects``;
+* ``who``: the person's column of the hazard tables' who-block (sim/core/encoding.py);
+* ``draws[draw, i, lane]``: the process's uniforms for this person and month;
+* ``month``: the model month.
+
+It returns an ``Outcome``, five integers: ``(flow, second_flow, credited_programme,
+additional_jobs, relapse_programme)``. Flows are indices into ``sim.spec.FLOWS`` (``NO_FLOW``
+for none); ``credited_programme`` is the programme credited with ``additional_jobs`` (-1, 0
+or +1 against the same draw without the programme); ``relapse_programme`` the programme
+whose job start ended within the relapse window (0: none). The kernel counts outcomes
+(:func:`count_outcome`); no process writes a shared array.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim import spec
+from sim.core.people import NO_PROGRAMME
+
+NO_FLOW = -1
+ADDITIONAL_JOBS = spec.PROGRAMME_METRIC["additional_job_outcomes"]
+RELAPSES = spec.PROGRAMME_METRIC["early_return_relapses"]
+
+
+@nb.njit(inline="always", cache=True)
+def outcome(flow, second_flow, credited_programme, additional_jobs, relapse_programme):
+    return (np.int64(flow), np.int64(second_flow), np.int64(credited_programme), np.int64(additional_jobs),
+            np.int64(relapse_programme))
+
+
+@nb.njit(inline="always", cache=True)
+def flows_only(flow, second_flow):
+    """An outcome with flows and no programme result."""
+    return outcome(flow, second_flow, NO_PROGRAMME, 0, NO_PROGRAMME)
+
+
+@nb.njit(inline="always", cache=True)
+def nothing():
+    """The outcome of a month in which the process counts nothing."""
+    return outcome(NO_FLOW, NO_FLOW, NO_PROGRAMME, 0, NO_PROGRAMME)
+
+
+@nb.njit(inline="always", cache=True)
+def count_outcome(result, person, band, flows, programme_flows):
+    """Add a process's outcome to this chunk's flows (``flows[flow, area, band]``, people) and
+    programme flows (``programme_flows[programme, metric, area, band]``)."""
+    flow, second_flow, credited, additional, relapsed = result
+    if flow >= 0:
+        flows[flow, person.area, band] += person.weight
+    if second_flow >= 0:
+        flows[second_flow, person.area, band] += person.weight
+    if credited != NO_PROGRAMME:
+        programme_flows[credited, ADDITIONAL_JOBS, person.area, band] += additional * person.weight
+    if relapsed != NO_PROGRAMME:
+        programme_flows[relapsed, RELAPSES, person.area, band] += person.weight

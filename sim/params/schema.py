@@ -1,0 +1,112 @@
+"""The run's configuration as one typed model, assembled from the registry.
+
+``RunConfig`` has a field per process with a config group (sim/spec.py ``PROCESSES``), plus
+the groups every run has (period, population, spending, drivers, ...). Its validators check
+what no single group can: every transition a driver or programme names exists, every
+process's hazards cover exactly its transitions, and every data file the config names
+exists and has the columns its reader needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, StrictInt, create_model, model_validator
+
+from sim import spec
+from sim.params.data_files import CONFIG_FILES, DATA_DIR, check_table, data_path
+from sim.params.errors import DataFileError
+from sim.params.models import (
+    CalibrationConfig,
+    DriverConfig,
+    PanelConfig,
+    PeriodConfig,
+    PopulationConfig,
+    ProgrammeConfig,
+    ProjectionConfig,
+    RunSettings,
+    ScenarioConfig,
+    SpendingConfig,
+    Strict,
+)
+
+MAX_PROGRAMMES = 250
+"""Programme codes are one byte (0 = none, 255 reserved)."""
+
+
+def _allowed_transitions() -> str:
+    return ", ".join(spec.TRANSITIONS)
+
+
+class RunConfigBase(Strict):
+    """The groups every run has; ``RunConfig`` adds one field per process (sim/spec.py)."""
+
+    seed: StrictInt = Field(ge=0)
+    period: PeriodConfig
+    population: PopulationConfig
+    panel: PanelConfig
+    spending: SpendingConfig
+    drivers: dict[str, DriverConfig] = {}
+    projection: ProjectionConfig
+    calibration: CalibrationConfig = CalibrationConfig()
+    interventions: dict[str, ProgrammeConfig] = {}
+    scenario: ScenarioConfig
+    run: RunSettings
+
+    def process_config(self, process: str) -> Any:
+        return getattr(self, process)
+
+    @model_validator(mode="after")
+    def _hazards_cover_every_transition(self) -> RunConfigBase:
+        for name in spec.HAZARD_PROCESSES:
+            declared = spec.PROCESS[name].transition_names
+            configured = self.process_config(name).transitions
+            for transition in configured:
+                if transition not in declared:
+                    raise ValueError(f"{name}.transitions.{transition}: not a transition of {name}; "
+                                     f"allowed: {', '.join(declared)}")
+            missing = [transition for transition in declared if transition not in configured]
+            if missing:
+                raise ValueError(f"{name}.transitions: no hazard for {', '.join(missing)}; "
+                                 f"every transition of {name} needs one")
+        return self
+
+    @model_validator(mode="after")
+    def _name_real_transitions(self) -> RunConfigBase:
+        for name, driver in self.drivers.items():
+            for target in driver.transitions:
+                if target not in spec.TRANSITIONS:
+                    raise ValueError(f"drivers.{name}.transitions: {target!r} is not a transition; "
+                                     f"allowed: {_allowed_transitions()}")
+        for name, programme in self.interventions.items():
+            for index, effect in enumerate(programme.effects):
+                if effect.transition not in spec.TRANSITIONS:
+                    raise ValueError(f"interventions.{name}.effects[{index}].transition: {effect.transition!r} "
+                                     f"is not a transition; allowed: {_allowed_transitions()}")
+        if len(self.interventions) > MAX_PROGRAMMES:
+            raise ValueError(f"interventions: {len(self.interventions)} programmes; allowed: at most {MAX_PROGRAMMES}")
+        return self
+
+    @model_validator(mode="after")
+    def _data_files_are_readable(self) -> RunConfigBase:
+        for key, schema in CONFIG_FILES.items():
+            node: Any = self
+            for part in key.split("."):
+                node = getattr(node, part)
+            if not data_path(node).is_file():
+                raise ValueError(f"{key}: {node!r} is not an existing file; allowed: a file name in {DATA_DIR} "
+                                 "or an absolute path")
+            try:
+                check_table(node, schema)
+            except DataFileError as error:
+                raise ValueError(f"{key}: {error}") from None
+        return self
+
+
+RunConfig = create_model(
+    "RunConfig",
+    __base__=RunConfigBase,
+    __module__=__name__,
+    __doc__="A validated run configuration: the common groups and one group per process (sim/spec.py).",
+    **{process.name: (process.config_model, ...) for process in spec.PROCESSES if process.config_model},
+)
