@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,18 +30,22 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from sim import results
-from sim.config import CONFIG_DIR, ConfigError, RunConfig, validate
+from sim.params.compose import CONFIG_DIR, compose, validate
+from sim.params.errors import EXIT_BAD_INPUT, ConfigError
+from sim.params.schema import RunConfig
 
 log = logging.getLogger("sim")
-CONFIG_GROUPS_CHECKED = ("scenario", "population", "demography", "health", "work",
-                         "incapacity_benefit", "disability_benefit", "spending")
-EXIT_BAD_CONFIG = 2
 
 
 def fail(message: str) -> None:
-    """Print a one-line configuration error and exit with code 2."""
+    """Print a one-line error about the user's input and exit with code 2."""
     print(f"error: {message}", file=sys.stderr)
-    sys.exit(EXIT_BAD_CONFIG)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def config_groups() -> tuple[str, ...]:
+    """Hydra config groups: the folders of configs/ (scenarios/ is the ``scenario`` group)."""
+    return tuple(sorted(path.name for path in CONFIG_DIR.iterdir() if path.is_dir()))
 
 
 HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version",
@@ -77,7 +82,7 @@ def check_group_choices(overrides: list[str]) -> None:
         fail(f"cannot parse the command-line overrides: {str(error).splitlines()[0]}")
     for override in parsed:
         group = override.key_or_group
-        if group not in CONFIG_GROUPS_CHECKED or override.is_delete():
+        if group not in config_groups() or override.is_delete():
             continue
         options = sorted(path.stem for path in (CONFIG_DIR / group).glob("*.yaml"))
         values = list(override.sweep_string_iterator()) if override.is_sweep_override() else [
@@ -96,8 +101,6 @@ def validate_jobs(overrides: list[str]) -> int:
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from sim.config import compose
-
     parsed = OverridesParser.create().parse_overrides(overrides)
     jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
     for job in jobs:
@@ -115,6 +118,44 @@ def validate_jobs(overrides: list[str]) -> int:
         except ConfigError as error:
             fail(str(error))
     return len(jobs)
+
+
+def output_directory(arguments: list[str]) -> tuple[str, Path] | None:
+    """The directory a command would write (key and path): ``hydra.sweep.dir`` for a sweep
+    (``-m``), else ``hydra.run.dir``; None if Hydra cannot tell before running."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from omegaconf import OmegaConf
+
+    key = "hydra.sweep.dir" if ("-m" in arguments or "--multirun" in arguments) else "hydra.run.dir"
+    overrides = [argument for argument in arguments if "=" in argument and not argument.startswith("-")]
+    first_values = [re.sub(r"^([^=]+)=([^,]*),.*$", r"\1=\2", argument) if "," in argument and "[" not in argument
+                    else argument for argument in overrides]
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            config = hydra_compose(config_name="config", overrides=first_values, return_hydra_config=True)
+            directory = OmegaConf.select(config, key)
+    except Exception:  # the overrides were validated already; leave anything odd to Hydra
+        return None
+    return (key, Path(str(directory))) if directory else None
+
+
+def check_writable(key: str, directory: Path) -> None:
+    """Stop with one line unless ``directory`` can be created and written; leaves nothing behind."""
+    existing = directory
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        fail(f"{key}: {str(directory)!r} cannot be written ({existing} is a file); allowed: a directory "
+             "that can be created and written")
+    try:
+        probe = tempfile.mkdtemp(prefix=".sim-write-check-", dir=existing)
+        os.rmdir(probe)
+    except OSError as error:
+        fail(f"{key}: {str(directory)!r} cannot be written ({error.strerror or error}); allowed: a directory "
+             "that can be created and written")
 
 
 def _threads(run_config: RunConfig) -> int:
@@ -178,4 +219,7 @@ def entry() -> None:
         overrides = _user_overrides(arguments)
         check_group_choices(overrides)
         validate_jobs(overrides)
+        target = output_directory(arguments)
+        if target is not None:
+            check_writable(*target)
     main()

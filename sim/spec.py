@@ -104,7 +104,7 @@ _DISABILITY = _ladder("disability_benefit", (
 
 @dataclass(frozen=True)
 class Lane:
-    """One uniform a process uses per person-month: ``draws[draw, i, lane]``."""
+    """One uniform a process uses per person-month: ``draws[draw, lane, i]``."""
 
     draw: int
     lane: int
@@ -244,10 +244,22 @@ class Metric:
     def breakdowns(self) -> tuple[str, ...]:
         return PROGRAMME_BREAKDOWNS if self.kind == "programme" else BREAKDOWNS
 
+    @property
+    def annual_unit(self) -> str:
+        """The unit of the metric added up over a financial year."""
+        return ANNUAL_UNITS[self.unit]
+
 
 PEOPLE = "people (weighted), at month end"
 PEOPLE_IN_MONTH = "people (weighted) in the month"
 GBP_PER_MONTH = "GBP in the month, 2024-25 prices"
+GP_APPOINTMENTS_IN_MONTH = "GP appointments in the month"
+ANNUAL_UNITS = {
+    PEOPLE: "people (mean of the year's months)",
+    PEOPLE_IN_MONTH: "people per year",
+    GBP_PER_MONTH: "GBP per year (2024-25 prices)",
+    GP_APPOINTMENTS_IN_MONTH: "GP appointments per year",
+}
 
 
 def _status(name: str, members: Callable[[StatusCodes], np.ndarray], description: str) -> Metric:
@@ -341,7 +353,7 @@ PROGRAMME_METRICS_DECLARED: tuple[Metric, ...] = (
     Metric("intervention_referrals", "programme", PEOPLE_IN_MONTH, "people referred to a programme"),
     Metric("intervention_participants", "programme", PEOPLE_IN_MONTH, "people starting a programme"),
     Metric("intervention_cost_gbp", "programme", GBP_PER_MONTH, "programme cost of the month's starts"),
-    Metric("gp_appointments", "programme", "GP appointments in the month", "GP appointments used by referrals"),
+    Metric("gp_appointments", "programme", GP_APPOINTMENTS_IN_MONTH, "GP appointments used by referrals"),
     Metric("additional_job_outcomes", "programme", PEOPLE_IN_MONTH,
            "moves into (or kept in) work that the same draw would not have given without the programme"),
     Metric("early_return_relapses", "programme", PEOPLE_IN_MONTH,

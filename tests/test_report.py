@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import published, report
+from sim import aggregate, published
+from sim.report import cli, data, drawing, published_points, style
+from sim.report.charts import CHARTS
 
 MONTHS = pd.date_range("2019-04-01", "2021-03-01", freq="MS")  # two financial years
 AREAS = ("all", "london", "wales")
@@ -51,7 +53,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]
     frame = synthetic_metrics()
     frame["run"] = "seed=" + frame["seed"].astype(str)
     frame.to_parquet(directory / "sweep.parquet", index=False)
-    return directory, report.report(directory)
+    return directory, cli.report(directory)
 
 
 def summary_row(table: pd.DataFrame, metric: str, year: str) -> pd.Series:
@@ -64,7 +66,7 @@ def test_report_writes_every_chart_and_the_summary(reported: tuple[Path, list[Pa
     sweep_dir, written = reported
 
     charts = sorted(path.name for path in (sweep_dir / "charts").iterdir())
-    assert charts == sorted(report.CHARTS)
+    assert charts == sorted(CHARTS)
     for name in charts:
         content = (sweep_dir / "charts" / name).read_bytes()
         assert content.startswith(PNG_MAGIC) and len(content) > 10_000
@@ -89,24 +91,24 @@ def test_summary_medians_ranges_and_annual_sums(reported: tuple[Path, list[Path]
 
 
 def test_incomplete_financial_years_are_left_out() -> None:
-    frame = report.tidy(synthetic_metrics())
+    frame = data.tidy(synthetic_metrics())
     frame = frame[frame["month"] < "2021-02-01"]
-    years = report.summary_table(frame)["financial_year"].unique()
+    years = data.summary_table(frame)["financial_year"].unique()
     assert list(years) == ["2019-20"]
 
 
 def test_band_is_5_to_95_percentile_from_20_runs() -> None:
     few = pd.DataFrame({"key": "x", "value": [1.0, 2.0, 10.0]})
     many = pd.DataFrame({"key": "x", "value": [float(v) for v in range(21)]})
-    assert report.spread(few, ["key"]).iloc[0][["median", "low", "high"]].tolist() == [2.0, 1.0, 10.0]
-    assert report.spread(many, ["key"]).iloc[0][["low", "high"]].tolist() == pytest.approx([1.0, 19.0])
+    assert aggregate.spread(few, ["key"]).iloc[0][["median", "low", "high"]].tolist() == [2.0, 1.0, 10.0]
+    assert aggregate.spread(many, ["key"]).iloc[0][["low", "high"]].tolist() == pytest.approx([1.0, 19.0])
 
 
 def test_programme_rows_other_than_all_are_dropped() -> None:
     frame = synthetic_metrics(seeds=(0,))
     other = frame.assign(programme="trailblazer", value=frame["value"] * 100)
     combined = pd.concat([frame.assign(programme="all"), other], ignore_index=True)
-    tidied = report.tidy(combined)
+    tidied = data.tidy(combined)
     assert "programme" not in tidied.columns
     assert len(tidied) == len(frame)
     assert tidied["value"].max() == frame["value"].max()
@@ -114,7 +116,7 @@ def test_programme_rows_other_than_all_are_dropped() -> None:
 
 def test_single_run_directory(tmp_path: Path) -> None:
     synthetic_metrics(seeds=(4,)).to_parquet(tmp_path / "metrics.parquet", index=False)
-    assert report.main([str(tmp_path)]) == 0
+    assert cli.main([str(tmp_path)]) == 0
     table = pd.read_csv(tmp_path / "summary.csv", dtype={"financial_year": str})
     assert set(table["runs"]) == {1}
     assert summary_row(table, "health_benefit_recipients", "2019-20")["median"] == 5_000
@@ -132,7 +134,7 @@ def test_cli_missing_directory_exits_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_directory_without_parquet_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert report.main([str(tmp_path)]) == 2
+    assert cli.main([str(tmp_path)]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "sweep.parquet" in error[0] and "metrics.parquet" in error[0]
     assert not (tmp_path / "charts").exists()
@@ -140,9 +142,9 @@ def test_directory_without_parquet_exits_2(tmp_path: Path, capsys: pytest.Captur
 
 def test_projections_grouped_with_their_range_and_scaled() -> None:
     figures = published.figures_for("health_benefit_recipients")
-    projections = [figure for figure in figures if report.is_projection(figure)]
+    projections = [figure for figure in figures if published_points.is_projection(figure)]
     assert projections, "the published figures include IFS projections"
-    points = report.published_points(figures, report.PEOPLE)
+    points = published_points.published_points(figures, style.PEOPLE)
     drawn = [point for point in points if point.projection]
     assert len(drawn) == 1
     values = sorted(figure.england_and_wales for figure in projections)
@@ -151,13 +153,13 @@ def test_projections_grouped_with_their_range_and_scaled() -> None:
     assert "projection" in drawn[0].label
     data = [point for point in points if not point.projection]
     assert len(data) == len(figures) - len(projections)
-    assert all(not report.is_projection(figure) for point in data for figure in point.figures)
+    assert all(not published_points.is_projection(figure) for point in data for figure in point.figures)
 
 
 def test_caption_names_sources_scaling_and_seeds() -> None:
     figures = published.figures_for("inactive_long_term_sick")
-    text = report.sources_text(figures)
+    text = published_points.sources_text(figures)
     assert all(figure.source in text for figure in figures)
     assert "UK figure x 0.888" in text
-    runs = report.describe_runs(report.tidy(synthetic_metrics()), (50_000,))
-    assert report.model_text(runs).startswith("Model: scenario baseline (2 seeds), 50,000 simulated people")
+    runs = data.describe_runs(data.tidy(synthetic_metrics()), (50_000,))
+    assert drawing.model_text(runs).startswith("Model: scenario baseline (2 seeds), 50,000 simulated people")

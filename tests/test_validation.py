@@ -55,3 +55,53 @@ def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, arguments, expec
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == [lines[0]] and lines[0].startswith("error: ") and expected in lines[0]
     assert not out.exists()
+
+
+def _bad_copy(tmp_path, name: str, edit) -> str:
+    """A copy of sim/data/NAME with ``edit(text) -> text`` applied, as an absolute path."""
+    from sim.config import DATA_DIR
+
+    path = tmp_path / name
+    path.write_text(edit((DATA_DIR / name).read_text()))
+    return str(path)
+
+
+BAD_FILES = [
+    ("population.data.condition_prevalence", "condition_prevalence_2019.csv",
+     lambda text: text.replace("prevalence,source", "rate,source", 1), "missing column(s) prevalence"),
+    ("population.data.condition_prevalence", "condition_prevalence_2019.csv",
+     lambda text: text.replace(",0.311,", ",about a third,", 1), "column prevalence row 2 is 'about a third'"),
+    ("population.data.population_by_area", "population_by_area_2019.csv",
+     lambda text: "\n".join(line for line in text.splitlines() if not line.startswith("wales,")),
+     "no row with area wales"),
+    ("demography.mortality_file", "mortality_2017_2019.csv", lambda text: "", "the file is empty"),
+    ("spending.rates_file", "benefit_rates_2024_25.csv", lambda text: text + "\n1,2,3,4,5,6,7\n",
+     "cannot be read as CSV"),
+    ("spending.rates_file", "benefit_rates_2024_25.csv", lambda text: text.replace(",393.45,", ",,", 1),
+     "column amount_gbp row 2 is empty"),
+]
+
+
+@pytest.mark.parametrize("key, name, edit, expected", BAD_FILES)
+def test_a_bad_data_file_gives_one_line_naming_key_file_and_problem(tmp_path, key, name, edit, expected):
+    path = _bad_copy(tmp_path, name, edit)
+    with pytest.raises(ConfigError) as error:
+        validate(compose([f"{key}={path}"]))
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(f"{key}: {path}") and expected in message, message
+
+
+def test_cli_stops_on_a_corrupt_data_file_and_an_unwritable_directory(tmp_path):
+    path = _bad_copy(tmp_path, "condition_prevalence_2019.csv", lambda text: text.replace("sex,", "gender,", 1))
+    out = tmp_path / "out"
+    for arguments, expected in (
+        ([f"population.data.condition_prevalence={path}", f"hydra.run.dir={out}"], "missing column(s) sex"),
+        (["hydra.run.dir=/proc/sim-cannot-write-here"], "hydra.run.dir: '/proc/sim-cannot-write-here' cannot be written"),
+        (["-m", "seed=0,1", "hydra.sweep.dir=/proc/sim-sweep"], "hydra.sweep.dir: '/proc/sim-sweep' cannot be written"),
+    ):
+        result = run_cli(*arguments)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.returncode == 2 and len(lines) == 1 and expected in lines[0], result.stderr
+        assert "Traceback" not in result.stderr
+    assert not out.exists()

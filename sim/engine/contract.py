@@ -12,7 +12,7 @@ provides one numba function::
   (:class:`sim.engine.kernel.MonthInputs`); a process reads its own, e.g.
   ``inputs.work_rates``, ``inputs.work_effects``;
 * ``who``: the person's column of the hazard tables' who-block (sim/core/encoding.py);
-* ``draws[draw, i, lane]``: the process's uniforms for this person and month;
+* ``draws[draw, lane, i]``: the process's uniforms for this person and month;
 * ``month``: the model month.
 
 It returns an ``Outcome``, five integers: ``(flow, second_flow, credited_programme,

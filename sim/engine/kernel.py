@@ -25,7 +25,7 @@ import numba as nb
 import numpy as np
 
 from sim import spec
-from sim.core.random_streams import BLOCK, fill_block
+from sim.core.random_streams import BLOCK, LANES, fill_block
 from sim.engine.chunks import N_CHUNKS, chunk_size
 from sim.engine.contract import count_outcome
 from sim.engine.counting import count_person
@@ -76,29 +76,30 @@ def run(people, inputs, month, key, outputs):
 
 
 @nb.njit(inline="always", cache=True)
-def fill_draws(key, stream, month, block, size, draws):
-    """``draws[draw, :size]`` = the process's uniforms for slots ``block .. block + size``."""
+def fill_draws(key, stream, month, block, draws):
+    """``draws[draw, lane, i]`` = the process's uniforms for slot ``block + i`` (a whole block,
+    contiguous, even where fewer slots are left: the extra numbers are never read)."""
     for draw in range(draws.shape[0]):
-        fill_block(key, stream, month, draw, block, draws[draw, :size])
+        fill_block(key, stream, month, draw, block, draws[draw])
 
 
 @nb.njit(cache=True)
 def run_slots(people, inputs, month, key, flows, programme_flows, status_counts, health_counts, freed, first, stop):
     stop = min(stop, people.size)
     freed_count = 0
-    demography_draws = np.empty((demography.DRAWS, BLOCK, 4))
-    health_draws = np.empty((health.DRAWS, BLOCK, 4))
-    work_draws = np.empty((work.DRAWS, BLOCK, 4))
-    incapacity_draws = np.empty((incapacity_benefit.DRAWS, BLOCK, 4))
-    disability_draws = np.empty((disability_benefit.DRAWS, BLOCK, 4))
-    no_draws = np.empty((programme_membership.DRAWS, BLOCK, 4))
+    demography_draws = np.empty((demography.DRAWS, LANES, BLOCK))
+    health_draws = np.empty((health.DRAWS, LANES, BLOCK))
+    work_draws = np.empty((work.DRAWS, LANES, BLOCK))
+    incapacity_draws = np.empty((incapacity_benefit.DRAWS, LANES, BLOCK))
+    disability_draws = np.empty((disability_benefit.DRAWS, LANES, BLOCK))
+    no_draws = np.empty((programme_membership.DRAWS, LANES, BLOCK))
     for block in range(first, stop, BLOCK):
         size = min(stop, block + BLOCK) - block
-        fill_draws(key, demography.STREAM, month, block, size, demography_draws)
-        fill_draws(key, health.STREAM, month, block, size, health_draws)
-        fill_draws(key, work.STREAM, month, block, size, work_draws)
-        fill_draws(key, incapacity_benefit.STREAM, month, block, size, incapacity_draws)
-        fill_draws(key, disability_benefit.STREAM, month, block, size, disability_draws)
+        fill_draws(key, demography.STREAM, month, block, demography_draws)
+        fill_draws(key, health.STREAM, month, block, health_draws)
+        fill_draws(key, work.STREAM, month, block, work_draws)
+        fill_draws(key, incapacity_benefit.STREAM, month, block, incapacity_draws)
+        fill_draws(key, disability_benefit.STREAM, month, block, disability_draws)
         for i in range(size):
             person = people[block + i]
             if person.in_population == 0:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.core import states
 from sim.params.errors import DataFileError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -27,28 +28,42 @@ class TableSchema:
     numeric: tuple[str, ...] = ()
     keep_default_na: bool = True
     """False for tables whose empty cells are text (notes), read as ''."""
+    rows: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(column, values) pairs: the table must have a row for each value (e.g. every area)."""
 
 
 SCHEMAS: dict[str, TableSchema] = {
-    "population_by_area": TableSchema(("area", "people_16_64", "source"), ("people_16_64",)),
-    "population_by_age_group": TableSchema(("age_group", "people_16_64", "source"), ("people_16_64",)),
-    "population_by_area_age_band": TableSchema(("area", "age_band", "people", "source"), ("people",)),
-    "condition_prevalence": TableSchema(("condition", "age_band", "sex", "prevalence", "source"), ("prevalence",)),
-    "deprivation_by_area": TableSchema(("area", "q1", "q2", "q3", "q4", "q5", "source"),
-                                       ("q1", "q2", "q3", "q4", "q5")),
-    "inactivity_by_area": TableSchema(("area", "inactivity_rate_16_64", "source"), ("inactivity_rate_16_64",)),
+    "population_by_area": TableSchema(("area", "people_16_64", "source"), ("people_16_64",),
+                                      rows=(("area", states.AREAS),)),
+    "population_by_age_group": TableSchema(("age_group", "people_16_64", "source"), ("people_16_64",),
+                                           rows=(("age_group", states.AGE_GROUPS),)),
+    "population_by_area_age_band": TableSchema(("area", "age_band", "people", "source"), ("people",),
+                                               rows=(("area", ("england_and_wales",)), ("age_band", states.AGE_BANDS))),
+    "condition_prevalence": TableSchema(
+        ("condition", "age_band", "sex", "prevalence", "source"), ("prevalence",),
+        rows=(("condition", states.CONDITIONS), ("age_band", states.AGE_BANDS), ("sex", states.SEXES))),
+    "deprivation_by_area": TableSchema(("area", *states.DEPRIVATION_QUINTILES, "source"), states.DEPRIVATION_QUINTILES,
+                                       rows=(("area", states.AREAS),)),
+    "inactivity_by_area": TableSchema(("area", "inactivity_rate_16_64", "source"), ("inactivity_rate_16_64",),
+                                      rows=(("area", states.AREAS),)),
     "published_figures": TableSchema(
         ("figure_id", "measure", "value", "unit", "geography", "period", "date", "source", "note"), ("value",),
         keep_default_na=False),
     "geography_scaling": TableSchema(("geography", "factor_to_england_and_wales", "source"),
-                                     ("factor_to_england_and_wales",)),
+                                     ("factor_to_england_and_wales",), rows=(("geography", ("england_and_wales",)),)),
     "mortality": TableSchema(
         ("age_group", "annual_death_probability_female", "annual_death_probability_male", "source"),
-        ("annual_death_probability_female", "annual_death_probability_male")),
+        ("annual_death_probability_female", "annual_death_probability_male"),
+        rows=(("age_group", states.AGE_GROUPS),)),
     "population_path": TableSchema(("month", "people_16_64", "source"), ("people_16_64",)),
     "award_lengths": TableSchema(("months", "share", "source"), ("months", "share")),
-    "benefit_rates": TableSchema(("component", "amount_gbp", "per", "source"), ("amount_gbp",)),
-    "exchequer_assumptions": TableSchema(("assumption", "value", "unit", "source"), ("value",)),
+    "benefit_rates": TableSchema(
+        ("component", "amount_gbp", "per", "source"), ("amount_gbp",),
+        rows=(("component", ("uc_standard_allowance_single_25_plus", "uc_lcw_element_pre_2017", "uc_lcwra_element",
+                             "pip_daily_living_standard", "pip_daily_living_enhanced", "pip_mobility_standard",
+                             "pip_mobility_enhanced")),)),
+    "exchequer_assumptions": TableSchema(("assumption", "value", "unit", "source"), ("value",),
+                                         rows=(("assumption", ("tax_and_national_insurance_per_additional_worker",)),)),
 }
 """Schema name -> the columns its readers use."""
 
@@ -108,8 +123,16 @@ def read_table(name: str | Path, schema: str) -> pd.DataFrame:
         bad = values.isna()
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
-            raise DataFileError(f"{shown}: column {column} row {row + 2} is {table[column].iloc[row]!r}; "
+            value = table[column].iloc[row]
+            shown_value = "empty" if pd.isna(value) else repr(str(value))
+            raise DataFileError(f"{shown}: column {column} row {row + 2} is {shown_value}; "
                                 "allowed: a number on every row")
+    for column, values in expected.rows:
+        present = set(table[column].astype(str))
+        absent = [value for value in values if value not in present]
+        if absent:
+            raise DataFileError(f"{shown}: no row with {column} {', '.join(absent)}; the model needs a row for each of "
+                                f"{', '.join(values)}")
     return table
 
 

@@ -17,7 +17,7 @@ from sim import spec
 from sim.core import states
 from sim.core.calendar import month_index
 from sim.core.encoding import MORTALITY_SHAPE, N_MORTALITY_CELLS, mortality_code
-from sim.core.random_streams import BLOCK, fill_block, stream_id
+from sim.core.random_streams import BLOCK, LANES, fill_block, stream_id
 from sim.engine.chunks import N_CHUNKS, chunk_size
 from sim.engine.contract import NO_FLOW, flows_only
 from sim.engine.counting import count_person
@@ -93,7 +93,7 @@ def update(person, inputs, who, draws, i, month):
     else:
         person.age_months = age
         cell = mortality_code(age_group(age), person.sex, person.deprivation, person.conditions, person.limiting)
-        if happens(draws[0, i, 0], inputs.mortality[cell]):
+        if happens(draws[0, 0, i], inputs.mortality[cell]):
             flow = DEATHS
     if flow != NO_FLOW:
         person.in_population = 0
@@ -116,13 +116,13 @@ def emigrate(people, probability, month, key, flows, status_counts, health_count
 @nb.njit(cache=True)
 def emigrate_slots(people, probability, month, key, flows, status_counts, health_counts, first, stop):
     stop = min(stop, people.size)
-    draws = np.empty((DRAWS, BLOCK, 4))
+    draws = np.empty((DRAWS, LANES, BLOCK))
     for block in range(first, stop, BLOCK):
         size = min(stop, block + BLOCK) - block
-        fill_block(key, STREAM, month, 0, block, draws[0, :size])
+        fill_block(key, STREAM, month, 0, block, draws[0])
         for i in range(size):
             person = people[block + i]
-            if person.in_population == 1 and draws[0, i, 1] < probability:
+            if person.in_population == 1 and draws[0, 1, i] < probability:
                 band = age_band(age_group(person.age_months))
                 count_person(person, band, status_counts, health_counts, -1.0)
                 person.in_population = 0

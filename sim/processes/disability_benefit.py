@@ -76,7 +76,7 @@ def _review(person, rules, month, draws, i):
     a continued award gets a new length.
     """
     first = 1 + 2 * int(rules[0])
-    u = draws[0, i, 2]
+    u = draws[0, 2, i]
     second_flow = NO_FLOW
     if u >= rules[first + 2]:
         person.disability_benefit = states.DB_NONE
@@ -87,7 +87,7 @@ def _review(person, rules, month, draws, i):
             person.disability_benefit = states.DB_ENHANCED
         elif u >= rules[first + 1]:
             person.disability_benefit = states.DB_STANDARD
-        person.award_end_month = _award_end(rules, month, draws[0, i, 3])
+        person.award_end_month = _award_end(rules, month, draws[0, 3, i])
     person.months_in_disability_state = 0
     return flows_only(REVIEWS, second_flow)
 
@@ -104,7 +104,7 @@ def update(person, inputs, who, draws, i, month):
     row0, row1, row2, rate0, rate1, rate2 = rates_out(inputs.disability_benefit_rates,
                                                       inputs.disability_benefit_effects, ROWS_OUT, state, person,
                                                       who, duration)
-    taken = pick(draws[0, i, 0], row0, row1, row2, rate0, rate1, rate2)
+    taken = pick(draws[0, 0, i], row0, row1, row2, rate0, rate1, rate2)
     if taken >= 0:
         destination = DESTINATION[taken]
         person.disability_benefit = destination
@@ -116,5 +116,5 @@ def update(person, inputs, who, draws, i, month):
         if state != states.DB_NONE and duration < MONTHS_IN_STATE_CAP:
             person.months_in_disability_state = duration + 1
     if NEW_AWARD[taken]:
-        person.award_end_month = _award_end(rules, month, draws[0, i, 1])
+        person.award_end_month = _award_end(rules, month, draws[0, 1, i])
     return flows_only(FLOW[taken], NO_FLOW)

@@ -41,7 +41,7 @@ def update(person, inputs, who, draws, i, month):
     for bit in range(N_CONDITIONS):
         row = 2 * bit + ((before >> bit) & 1)
         hazard = rate(rates, row, who, health, status, duration) * effects[programme, row, in_programme]
-        if happens(draws[0, i, bit], hazard):
+        if happens(draws[0, bit, i], hazard):
             after ^= 1 << bit
     limiting = person.limiting
     new_limiting = limiting
@@ -50,7 +50,7 @@ def update(person, inputs, who, draws, i, month):
     else:
         row = LIMITING_REMISSION if limiting == 1 else LIMITING_ONSET
         hazard = rate(rates, row, who, health, status, duration) * effects[programme, row, in_programme]
-        if happens(draws[1, i, 0], hazard):
+        if happens(draws[1, 0, i], hazard):
             new_limiting = 1 - limiting
     if after != before or new_limiting != limiting:
         person.conditions = after

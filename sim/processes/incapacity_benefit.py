@@ -32,7 +32,7 @@ def update(person, inputs, who, draws, i, month):
     row0, row1, row2, rate0, rate1, rate2 = rates_out(inputs.incapacity_benefit_rates,
                                                       inputs.incapacity_benefit_effects, ROWS_OUT, state, person,
                                                       who, duration)
-    row = pick(draws[0, i, 0], row0, row1, row2, rate0, rate1, rate2)
+    row = pick(draws[0, 0, i], row0, row1, row2, rate0, rate1, rate2)
     flow = NO_FLOW
     if row >= 0:
         person.incapacity_benefit = DESTINATION[row]

@@ -62,7 +62,7 @@ def update(person, inputs, who, draws, i, month):
     rate0 = base0 * effects[programme, row0, in_programme]
     rate1 = base1 * effects[programme, row1, in_programme] * harm
     rate2 = base2 * effects[programme, row2, in_programme] * harm
-    u = draws[0, i, 0]
+    u = draws[0, 0, i]
     taken = pick(u, row0, row1, row2, rate0, rate1, rate2)
     destination = state if taken < 0 else DESTINATION[taken]
     flow = -1
