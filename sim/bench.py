@@ -103,8 +103,8 @@ def numpy_versus_numba(size: int = 1_000_000) -> dict:
             + people["disability_benefit"]
         band = DURATION_OFFSET + DURATION_BAND_OF_MONTHS[np.minimum(people["months_in_work_state"], 60)]
         first = 3 * people["work_state"].astype(np.int64)
-        rates = np.stack([packed[first + k, who] * packed[first + k, health] * packed[first + k, status]
-                          * packed[first + k, band] for k in range(3)])
+        rates = np.stack([packed[who, first + k] * packed[health, first + k] * packed[status, first + k]
+                          * packed[band, first + k] for k in range(3)])
         total = rates.sum(axis=0)
         leave = uniforms < -np.expm1(-total)
         x = uniforms / -np.expm1(-total) * total

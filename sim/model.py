@@ -158,14 +158,15 @@ class InactivityModel(mesa.Model):
 
     def month_inputs(self, month: int) -> kernel.MonthInputs:
         """The read-only tables the month kernel needs for ``month``."""
-        return kernel.MonthInputs(
-            mortality=self.mortality,
-            **{f"{name}_rates": self.hazards[name].for_month(month) for name in spec.HAZARD_PROCESSES},
-            **{f"{name}_effects": self.effects[name] for name in spec.HAZARD_PROCESSES},
-            award_rules=self.award_rules,
-            programme_length=self.programmes.length,
-            relapse=self.programmes.relapse,
-        )
+        tables = {f"{name}_{kind}": kernel.NO_TABLE for name in spec.PROCESS for kind in kernel.INPUT_KINDS}
+        for name in spec.HAZARD_PROCESSES:
+            tables[f"{name}_rates"] = self.hazards[name].for_month(month)
+            tables[f"{name}_effects"] = self.effects[name]
+        tables["demography_rates"] = self.mortality
+        tables["work_rules"] = self.programmes.relapse
+        tables["disability_benefit_rules"] = self.award_rules
+        tables["programme_membership_rules"] = self.programmes.length
+        return kernel.MonthInputs(**tables)
 
     def run(self, progress=None) -> None:
         """Run every remaining month; ``progress`` is called with each finished month."""

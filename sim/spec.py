@@ -104,7 +104,7 @@ _DISABILITY = _ladder("disability_benefit", (
 
 @dataclass(frozen=True)
 class Lane:
-    """One uniform a process uses per person-month: ``draws[draw, lane, i]``."""
+    """One uniform a process uses per person-month: ``draws[draw, i, lane]``."""
 
     draw: int
     lane: int

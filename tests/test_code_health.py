@@ -178,7 +178,7 @@ def _lanes_used(name: str) -> list[tuple[int, int]]:
     module = _process_module(name)
     source = inspect.getsource(module)
     used = []
-    for draw, lane in re.findall(r"draws\[(\d+), (\w+), i\]", source):
+    for draw, lane in re.findall(r"draws\[(\d+), i, (\w+)\]", source):
         if lane.isdigit():
             used.append((int(draw), int(lane)))
         else:

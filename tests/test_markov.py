@@ -64,8 +64,8 @@ def _simulate() -> np.ndarray:
     probabilities = {"health": {"mental_health_onset": MENTAL_HEALTH_ONSET,
                                 "mental_health_recovery": MENTAL_HEALTH_RECOVERY},
                      "work": WORK_PROBABILITIES}
-    tables = {name: _table(spec.PROCESS[name].transition_names, probabilities.get(name, {}), MONTHS)
-              for name in spec.HAZARD_PROCESSES}
+    tables_by_process = {name: _table(spec.PROCESS[name].transition_names, probabilities.get(name, {}), MONTHS)
+                         for name in spec.HAZARD_PROCESSES}
     review = type("Review", (), dict(same_award=1, higher_award=0, lower_award=0, disallowed=0))
     outputs = kernel.MonthOutputs(
         flows=np.zeros((N_CHUNKS, len(spec.FLOWS), len(states.AREAS), len(states.AGE_BANDS))),
@@ -78,14 +78,15 @@ def _simulate() -> np.ndarray:
     )
     key = run_key(np.random.default_rng(2024))
     for m in range(MONTHS):
-        inputs = kernel.MonthInputs(
-            mortality=np.zeros(N_MORTALITY_CELLS),
-            **{f"{name}_rates": table.for_month(m) for name, table in tables.items()},
-            **{f"{name}_effects": np.ones((1, len(table.base_rate), MAX_MONTHS)) for name, table in tables.items()},
-            award_rules=award_rules([12], [1.0], review),
-            programme_length=np.zeros(1, dtype=np.int64),
-            relapse=np.ones((1, RELAPSE_WINDOW + 1)),
-        )
+        tables = {f"{name}_{kind}": kernel.NO_TABLE for name in spec.PROCESS for kind in kernel.INPUT_KINDS}
+        for name, table in tables_by_process.items():
+            tables[f"{name}_rates"] = table.for_month(m)
+            tables[f"{name}_effects"] = np.ones((1, MAX_MONTHS, len(table.base_rate)))
+        tables["demography_rates"] = np.zeros(N_MORTALITY_CELLS)
+        tables["work_rules"] = np.ones((1, RELAPSE_WINDOW + 1))
+        tables["disability_benefit_rules"] = award_rules([12], [1.0], review)
+        tables["programme_membership_rules"] = np.zeros(1, dtype=np.int64)
+        inputs = kernel.MonthInputs(**tables)
         kernel.run(people, inputs, m, key, outputs)
     assert people["in_population"].all(), "nobody dies or ages out in this test"
     return people

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import spec
 from sim.core import states
 from sim.spending import SpendingRates
 from tests.conftest import SMALL, run_model, totals
@@ -140,10 +139,6 @@ def test_flows_are_counted_where_they_happen(small_metrics):
     assert (table["left_work_for_health"].iloc[1:] > 0).all()
     annual_awards = table["incapacity_benefit_awards"].iloc[:12].sum()
     assert 100_000 < annual_awards < 400_000  # OBR: 252,000 GB in 2018-19
-
-
-def test_every_metric_name_is_declared(small_metrics):
-    assert set(small_metrics["metric"]) == set(spec.ALL_METRICS) | set(spec.PROGRAMME_METRICS)
 
 
 def test_incapacity_benefit_recipients_into_work_counts_only_assessed_recipients_starting_work(small_metrics):

@@ -34,9 +34,9 @@ def _uniforms(key, stream, month, slot, draw):
 
 @nb.njit
 def _block(key, stream, month, first, size):
-    out = np.empty((4, size))
+    out = np.empty((size, 4))
     fill_block(key, stream, month, 0, first, out)
-    return out.T
+    return out
 
 
 def test_block_draws_equal_single_draws():

@@ -95,44 +95,20 @@ LANES = 4
 """Uniforms per Philox call."""
 
 
-_MASK32 = np.uint64(0xFFFFFFFF)
-_PHILOX_W0_64 = np.uint64(0x9E3779B9)
-_PHILOX_W1_64 = np.uint64(0xBB67AE85)
-
-
-@nb.njit(inline="always", cache=True)
-def _philox_words64(c0, c1, c2, c3, k0, k1):
-    """:func:`philox4x32_10` on 32-bit words held in uint64 lanes (masked after every add),
-    which LLVM vectorises with 32x32->64-bit multiplies; same output words."""
-    for _ in range(10):
-        product0 = _PHILOX_M0 * c0
-        product1 = _PHILOX_M1 * c2
-        c0, c1, c2, c3 = ((product1 >> _SHIFT32) ^ c1 ^ k0, product1 & _LOW32,
-                          (product0 >> _SHIFT32) ^ c3 ^ k1, product0 & _LOW32)
-        k0 = (k0 + _PHILOX_W0_64) & _MASK32
-        k1 = (k1 + _PHILOX_W1_64) & _MASK32
-    return c0, c1, c2, c3
-
-
 @nb.njit(inline="always", cache=True)
 def fill_block(key, stream, month, draw, first, out):
-    """``out[lane, i]`` (lane 0-3) = the four uniforms of slot ``first + i`` for this draw,
+    """``out[i, lane]`` (lane 0-3) = the four uniforms of slot ``first + i`` for this draw,
     the same numbers :func:`uniforms` gives one slot at a time.
 
-    A branch-free loop writing one contiguous row per lane, so LLVM vectorises the Philox
-    rounds and the conversions (about 2.5 times faster than one slot at a time).
+    A branch-free loop, so LLVM vectorises the Philox rounds; a person's four uniforms sit
+    side by side, which is how the processes read them (one cache line a person).
     """
-    k0 = np.uint64(key[0])
-    k1 = np.uint64(key[1])
-    month_word = np.uint64(month) & _MASK32
-    stream_word = np.uint64(stream) & _MASK32
-    draw_word = np.uint64(draw) & _MASK32
-    for i in range(out.shape[1]):
-        a, b, c, d = _philox_words64(np.uint64(first + i) & _MASK32, month_word, stream_word, draw_word, k0, k1)
-        out[0, i] = (np.float64(np.int64(a)) + 0.5) * _TO_UNIT
-        out[1, i] = (np.float64(np.int64(b)) + 0.5) * _TO_UNIT
-        out[2, i] = (np.float64(np.int64(c)) + 0.5) * _TO_UNIT
-        out[3, i] = (np.float64(np.int64(d)) + 0.5) * _TO_UNIT
+    for i in range(out.shape[0]):
+        a, b, c, d = philox4x32_10(first + i, month, stream, draw, key[0], key[1])
+        out[i, 0] = (np.float64(a) + 0.5) * _TO_UNIT
+        out[i, 1] = (np.float64(b) + 0.5) * _TO_UNIT
+        out[i, 2] = (np.float64(c) + 0.5) * _TO_UNIT
+        out[i, 3] = (np.float64(d) + 0.5) * _TO_UNIT
 
 
 def stochastic_round(value: float, u: float) -> int:

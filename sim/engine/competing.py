@@ -29,6 +29,9 @@ def out_tables(process: spec.Process, states: int) -> tuple[np.ndarray, np.ndarr
     rows_out = np.full((states, MAX_COMPETING), empty, dtype=np.int64)
     filled = np.zeros(states, dtype=np.int64)
     for transition in transitions:
+        if filled[transition.source] == MAX_COMPETING:
+            raise ValueError(f"{transition.key}: state {transition.source} already has {MAX_COMPETING} "
+                             "competing transitions; allowed: at most that many out of a state")
         rows_out[transition.source, filled[transition.source]] = transition.row
         filled[transition.source] += 1
     destinations = np.array([t.destination for t in transitions] + [0], dtype=np.uint8)
@@ -59,7 +62,7 @@ def rates_out(rates, effects, rows_out, state, person, who, months_in_state):
     row0 = rows_out[state, 0]
     row1 = rows_out[state, 1]
     row2 = rows_out[state, 2]
-    rate0 = rate(rates, row0, who, health, status, months_in_state) * effects[programme, row0, in_programme]
-    rate1 = rate(rates, row1, who, health, status, months_in_state) * effects[programme, row1, in_programme]
-    rate2 = rate(rates, row2, who, health, status, months_in_state) * effects[programme, row2, in_programme]
+    rate0 = rate(rates, row0, who, health, status, months_in_state) * effects[programme, in_programme, row0]
+    rate1 = rate(rates, row1, who, health, status, months_in_state) * effects[programme, in_programme, row1]
+    rate2 = rate(rates, row2, who, health, status, months_in_state) * effects[programme, in_programme, row2]
     return row0, row1, row2, rate0, rate1, rate2

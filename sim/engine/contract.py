@@ -4,15 +4,16 @@ A process module (sim/processes/<name>.py) declares nothing of its own about its
 stream, draws, transitions and fields come from its registry entry (sim/spec.py). It
 provides one numba function::
 
-    update(person, inputs, who, draws, i, month) -> Outcome
+    update(person, rates, effects, rules, who, draws, i, month) -> Outcome
 
 * ``person``: the person's record in the people array; the process writes only the fields
   the registry says it owns;
-* ``inputs``: the month's read-only tables for every process
-  (:class:`sim.engine.kernel.MonthInputs`); a process reads its own, e.g.
-  ``inputs.work_rates``, ``inputs.work_effects``;
+* ``rates``, ``effects``, ``rules``: the process's read-only tables for the month, from
+  :class:`sim.engine.kernel.MonthInputs` (``<process>_rates`` etc.): its packed hazard
+  table, its programme hazard ratios and any other table it needs (an empty array where it
+  has none);
 * ``who``: the person's column of the hazard tables' who-block (sim/core/encoding.py);
-* ``draws[draw, lane, i]``: the process's uniforms for this person and month;
+* ``draws[draw, i, lane]``: the process's uniforms for this person and month;
 * ``month``: the model month.
 
 It returns an ``Outcome``, five integers: ``(flow, second_flow, credited_programme,

@@ -9,12 +9,15 @@ for the month's entrants and immigrants. A person's fields are loaded once and t
 indices computed once a month. (tests/test_code_health.py checks that the update calls
 below follow the registry's order.)
 
-Inputs travel as two named tuples of arrays: ``MonthInputs`` (read-only tables, with a
-``<process>_rates`` and a ``<process>_effects`` field for every process with a hazard table
-in the registry) and ``MonthOutputs`` (per-chunk arrays the kernel fills). (numba passes
-flat named tuples of arrays into parallel loops, but loses writes made through them there,
-so :func:`run` takes the output arrays out of their tuple before its loop.) Slots are split into ``N_CHUNKS`` fixed chunks run in parallel;
-per-chunk arrays are summed in chunk order, so results do not depend on the thread count.
+Inputs travel as two named tuples of arrays: ``MonthInputs`` (read-only tables: for every
+process of the registry its ``<process>_rates``, ``<process>_effects`` and
+``<process>_rules``, an empty array where a process has none) and ``MonthOutputs``
+(per-chunk arrays the kernel fills). :func:`run_slots` takes the arrays out of the tuple
+once, before the per-person loop, and hands each process plain arrays; numba loses writes
+made through a tuple inside a parallel loop, so :func:`run` takes the outputs out of
+theirs before its loop. Slots are split into ``N_CHUNKS`` fixed chunks run
+in parallel; per-chunk arrays are summed in chunk order, so results do not depend on the
+thread count.
 """
 
 from __future__ import annotations
@@ -39,14 +42,14 @@ from sim.processes import (
     work,
 )
 
-MonthInputs = namedtuple("MonthInputs", [
-    "mortality",  # float64[N_MORTALITY_CELLS]: monthly death rates (demography)
-    *(f"{name}_rates" for name in spec.HAZARD_PROCESSES),  # packed hazard table for the month (engine/hazards.py)
-    *(f"{name}_effects" for name in spec.HAZARD_PROCESSES),  # programme hazard ratios [programme, row, month in it]
-    "award_rules",  # PIP award lengths and review outcomes (disability_benefit.award_rules)
-    "programme_length",  # int64[programmes + 1]: months a programme's effects last
-    "relapse",  # float64[programmes + 1, RELAPSE_WINDOW + 1]: hazard ratio of leaving a programme job
-])
+INPUT_KINDS = ("rates", "effects", "rules")
+MonthInputs = namedtuple("MonthInputs", [f"{process.name}_{kind}" for process in spec.PROCESSES for kind in INPUT_KINDS])
+"""Per process: ``rates`` (its packed hazard table for the month, sim/engine/hazards.py; the
+death rates for demography), ``effects`` (programme hazard ratios [programme, month in
+the programme, transition]) and ``rules`` (anything else: PIP award rules, the relapse table,
+programme lengths)."""
+NO_TABLE = np.zeros(0)
+"""The input of a process that has none of that kind."""
 MonthOutputs = namedtuple("MonthOutputs", [
     "flows",  # [chunk, flow, area, band]: people
     "programme_flows",  # [chunk, programme, programme metric, area, band]
@@ -76,36 +79,47 @@ def run(people, inputs, month, key, outputs):
 
 
 @nb.njit(inline="always", cache=True)
-def fill_draws(key, stream, month, block, draws):
-    """``draws[draw, lane, i]`` = the process's uniforms for slot ``block + i`` (a whole block,
-    contiguous, even where fewer slots are left: the extra numbers are never read)."""
+def fill_draws(key, stream, month, block, size, draws):
+    """``draws[draw, i, lane]`` = the process's uniforms for slot ``block + i``, i < size."""
     for draw in range(draws.shape[0]):
-        fill_block(key, stream, month, draw, block, draws[draw])
+        fill_block(key, stream, month, draw, block, draws[draw, :size])
 
 
 @nb.njit(cache=True)
 def run_slots(people, inputs, month, key, flows, programme_flows, status_counts, health_counts, freed, first, stop):
     stop = min(stop, people.size)
     freed_count = 0
-    demography_draws = np.empty((demography.DRAWS, LANES, BLOCK))
-    health_draws = np.empty((health.DRAWS, LANES, BLOCK))
-    work_draws = np.empty((work.DRAWS, LANES, BLOCK))
-    incapacity_draws = np.empty((incapacity_benefit.DRAWS, LANES, BLOCK))
-    disability_draws = np.empty((disability_benefit.DRAWS, LANES, BLOCK))
-    no_draws = np.empty((programme_membership.DRAWS, LANES, BLOCK))
+    demography_rates, demography_effects, demography_rules = (
+        inputs.demography_rates, inputs.demography_effects, inputs.demography_rules)
+    health_rates, health_effects, health_rules = inputs.health_rates, inputs.health_effects, inputs.health_rules
+    work_rates, work_effects, work_rules = inputs.work_rates, inputs.work_effects, inputs.work_rules
+    incapacity_rates, incapacity_effects, incapacity_rules = (
+        inputs.incapacity_benefit_rates, inputs.incapacity_benefit_effects, inputs.incapacity_benefit_rules)
+    disability_rates, disability_effects, disability_rules = (
+        inputs.disability_benefit_rates, inputs.disability_benefit_effects, inputs.disability_benefit_rules)
+    membership_rates, membership_effects, membership_rules = (
+        inputs.programme_membership_rates, inputs.programme_membership_effects, inputs.programme_membership_rules)
+    demography_draws = np.empty((demography.DRAWS, BLOCK, LANES))
+    health_draws = np.empty((health.DRAWS, BLOCK, LANES))
+    work_draws = np.empty((work.DRAWS, BLOCK, LANES))
+    incapacity_draws = np.empty((incapacity_benefit.DRAWS, BLOCK, LANES))
+    disability_draws = np.empty((disability_benefit.DRAWS, BLOCK, LANES))
+    no_draws = np.empty((programme_membership.DRAWS, BLOCK, LANES))
     for block in range(first, stop, BLOCK):
         size = min(stop, block + BLOCK) - block
-        fill_draws(key, demography.STREAM, month, block, demography_draws)
-        fill_draws(key, health.STREAM, month, block, health_draws)
-        fill_draws(key, work.STREAM, month, block, work_draws)
-        fill_draws(key, incapacity_benefit.STREAM, month, block, incapacity_draws)
-        fill_draws(key, disability_benefit.STREAM, month, block, disability_draws)
+        fill_draws(key, demography.STREAM, month, block, size, demography_draws)
+        fill_draws(key, health.STREAM, month, block, size, health_draws)
+        fill_draws(key, work.STREAM, month, block, size, work_draws)
+        fill_draws(key, incapacity_benefit.STREAM, month, block, size, incapacity_draws)
+        fill_draws(key, disability_benefit.STREAM, month, block, size, disability_draws)
         for i in range(size):
             person = people[block + i]
             if person.in_population == 0:
                 continue
-            result = demography.update(person, inputs, NO_WHO, demography_draws, i, month)
-            band_of_age = age_band(age_group(person.age_months))
+            result = demography.update(person, demography_rates, demography_effects, demography_rules, NO_WHO,
+                                       demography_draws, i, month)
+            age_index = age_group(person.age_months)
+            band_of_age = age_band(age_index)
             count_outcome(result, person, band_of_age, flows, programme_flows)
             if person.in_population == 0:
                 if freed_count < freed.size:
@@ -114,16 +128,19 @@ def run_slots(people, inputs, month, key, flows, programme_flows, status_counts,
                 else:
                     freed_count = freed.size + 1
                 continue
-            who = who_index(person, age_group(person.age_months))
-            count_outcome(health.update(person, inputs, who, health_draws, i, month),
+            who = who_index(person, age_index)
+            count_outcome(health.update(person, health_rates, health_effects, health_rules, who, health_draws, i,
+                                        month), person, band_of_age, flows, programme_flows)
+            count_outcome(work.update(person, work_rates, work_effects, work_rules, who, work_draws, i, month),
                           person, band_of_age, flows, programme_flows)
-            count_outcome(work.update(person, inputs, who, work_draws, i, month),
+            count_outcome(incapacity_benefit.update(person, incapacity_rates, incapacity_effects, incapacity_rules,
+                                                    who, incapacity_draws, i, month),
                           person, band_of_age, flows, programme_flows)
-            count_outcome(incapacity_benefit.update(person, inputs, who, incapacity_draws, i, month),
+            count_outcome(disability_benefit.update(person, disability_rates, disability_effects, disability_rules,
+                                                    who, disability_draws, i, month),
                           person, band_of_age, flows, programme_flows)
-            count_outcome(disability_benefit.update(person, inputs, who, disability_draws, i, month),
-                          person, band_of_age, flows, programme_flows)
-            count_outcome(programme_membership.update(person, inputs, who, no_draws, i, month),
+            count_outcome(programme_membership.update(person, membership_rates, membership_effects,
+                                                      membership_rules, who, no_draws, i, month),
                           person, band_of_age, flows, programme_flows)
             count_person(person, band_of_age, status_counts, health_counts, 1.0)
     if freed_count > freed.size:

@@ -95,7 +95,7 @@ class Programmes:
     streams: np.ndarray  # int64[programmes]
     length: np.ndarray  # int64[programmes + 1]: months in the programme
     relapse: np.ndarray  # float64[programmes + 1, RELAPSE_WINDOW + 1]
-    effects: dict[str, np.ndarray]  # process -> float64[programmes + 1, transitions + 1, MAX_MONTHS]
+    effects: dict[str, np.ndarray]  # process -> float64[programmes + 1, MAX_MONTHS, transitions + 1]
     spent: np.ndarray  # float64[programmes]: £ committed so far
     candidate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
     """Scratch, one per person slot: the programme a person takes up this month (0: none)."""
@@ -116,7 +116,7 @@ def build(interventions: dict[str, ProgrammeConfig], start: str, draw: int, slot
     configs = list(interventions.values())
     count = len(configs)
     eligibility = np.zeros((count, ELIGIBILITY_COLUMNS), dtype=np.int64)
-    effects = {name: np.ones((count + 1, len(spec.PROCESS[name].transitions) + 1, MAX_MONTHS))
+    effects = {name: np.ones((count + 1, MAX_MONTHS, len(spec.PROCESS[name].transitions) + 1))
                for name in spec.HAZARD_PROCESSES}
     length = np.zeros(count + 1, dtype=np.int64)
     relapse = np.ones((count + 1, RELAPSE_WINDOW + 1))
@@ -139,7 +139,7 @@ def build(interventions: dict[str, ProgrammeConfig], start: str, draw: int, slot
         for effect in programme.effects:
             transition = spec.transition(effect.transition)
             ratio = effect_draw(programme.name, effect.transition, effect.hazard_ratio, effect.interval, draw)
-            effects[transition.process][code, transition.row] *= ratio_by_month(
+            effects[transition.process][code, :, transition.row] *= ratio_by_month(
                 ratio, programme.effect_months, programme.decay_months)
     return Programmes(
         configs=configs,

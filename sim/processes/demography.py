@@ -83,9 +83,10 @@ def _person_ratios(people: np.ndarray, row: np.ndarray) -> np.ndarray:
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, inputs, who, draws, i, month):
+def update(person, rates, effects, rules, who, draws, i, month):
     """Age one person a month; they leave (``in_population`` 0, their slot freed) when they
-    reach 65 or die (the contract: sim/engine/contract.py; ``who`` is not used)."""
+    reach 65 or die (the contract: sim/engine/contract.py). ``rates``: monthly death rates
+    over MORTALITY_SHAPE; ``effects``, ``rules`` and ``who`` are not used."""
     age = person.age_months + 1
     flow = NO_FLOW
     if age >= states.EXIT_AGE_MONTHS:
@@ -93,7 +94,7 @@ def update(person, inputs, who, draws, i, month):
     else:
         person.age_months = age
         cell = mortality_code(age_group(age), person.sex, person.deprivation, person.conditions, person.limiting)
-        if happens(draws[0, 0, i], inputs.mortality[cell]):
+        if happens(draws[0, i, 0], rates[cell]):
             flow = DEATHS
     if flow != NO_FLOW:
         person.in_population = 0
@@ -116,13 +117,13 @@ def emigrate(people, probability, month, key, flows, status_counts, health_count
 @nb.njit(cache=True)
 def emigrate_slots(people, probability, month, key, flows, status_counts, health_counts, first, stop):
     stop = min(stop, people.size)
-    draws = np.empty((DRAWS, LANES, BLOCK))
+    draws = np.empty((DRAWS, BLOCK, LANES))
     for block in range(first, stop, BLOCK):
         size = min(stop, block + BLOCK) - block
         fill_block(key, STREAM, month, 0, block, draws[0])
         for i in range(size):
             person = people[block + i]
-            if person.in_population == 1 and draws[0, 1, i] < probability:
+            if person.in_population == 1 and draws[0, i, 1] < probability:
                 band = age_band(age_group(person.age_months))
                 count_person(person, band, status_counts, health_counts, -1.0)
                 person.in_population = 0

@@ -76,7 +76,7 @@ def _review(person, rules, month, draws, i):
     a continued award gets a new length.
     """
     first = 1 + 2 * int(rules[0])
-    u = draws[0, 2, i]
+    u = draws[0, i, 2]
     second_flow = NO_FLOW
     if u >= rules[first + 2]:
         person.disability_benefit = states.DB_NONE
@@ -87,24 +87,22 @@ def _review(person, rules, month, draws, i):
             person.disability_benefit = states.DB_ENHANCED
         elif u >= rules[first + 1]:
             person.disability_benefit = states.DB_STANDARD
-        person.award_end_month = _award_end(rules, month, draws[0, 3, i])
+        person.award_end_month = _award_end(rules, month, draws[0, i, 3])
     person.months_in_disability_state = 0
     return flows_only(REVIEWS, second_flow)
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, inputs, who, draws, i, month):
+def update(person, rates, effects, rules, who, draws, i, month):
     """One person's review, claim, decision or change of award this month (the contract:
-    sim/engine/contract.py). A new award's length comes from the published mix."""
-    rules = inputs.award_rules
+    sim/engine/contract.py). ``rules``: award lengths and review outcomes (:func:`award_rules`);
+    a new award's length comes from the published mix."""
     if review_due(person, month):
         return _review(person, rules, month, draws, i)
     state = person.disability_benefit
     duration = person.months_in_disability_state
-    row0, row1, row2, rate0, rate1, rate2 = rates_out(inputs.disability_benefit_rates,
-                                                      inputs.disability_benefit_effects, ROWS_OUT, state, person,
-                                                      who, duration)
-    taken = pick(draws[0, 0, i], row0, row1, row2, rate0, rate1, rate2)
+    row0, row1, row2, rate0, rate1, rate2 = rates_out(rates, effects, ROWS_OUT, state, person, who, duration)
+    taken = pick(draws[0, i, 0], row0, row1, row2, rate0, rate1, rate2)
     if taken >= 0:
         destination = DESTINATION[taken]
         person.disability_benefit = destination
@@ -116,5 +114,5 @@ def update(person, inputs, who, draws, i, month):
         if state != states.DB_NONE and duration < MONTHS_IN_STATE_CAP:
             person.months_in_disability_state = duration + 1
     if NEW_AWARD[taken]:
-        person.award_end_month = _award_end(rules, month, draws[0, 1, i])
+        person.award_end_month = _award_end(rules, month, draws[0, i, 1])
     return flows_only(FLOW[taken], NO_FLOW)

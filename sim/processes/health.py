@@ -27,10 +27,9 @@ LIMITING_REMISSION = spec.transition("health.limiting_remission").row
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, inputs, who, draws, i, month):
-    """One person's health changes this month (the contract: sim/engine/contract.py)."""
-    rates = inputs.health_rates
-    effects = inputs.health_effects
+def update(person, rates, effects, rules, who, draws, i, month):
+    """One person's health changes this month (the contract: sim/engine/contract.py;
+    ``rules`` is not used)."""
     health = health_index(person)
     status = status_index(person)
     duration = person.months_in_health_state
@@ -40,8 +39,8 @@ def update(person, inputs, who, draws, i, month):
     after = before
     for bit in range(N_CONDITIONS):
         row = 2 * bit + ((before >> bit) & 1)
-        hazard = rate(rates, row, who, health, status, duration) * effects[programme, row, in_programme]
-        if happens(draws[0, bit, i], hazard):
+        hazard = rate(rates, row, who, health, status, duration) * effects[programme, in_programme, row]
+        if happens(draws[0, i, bit], hazard):
             after ^= 1 << bit
     limiting = person.limiting
     new_limiting = limiting
@@ -49,8 +48,8 @@ def update(person, inputs, who, draws, i, month):
         new_limiting = 0
     else:
         row = LIMITING_REMISSION if limiting == 1 else LIMITING_ONSET
-        hazard = rate(rates, row, who, health, status, duration) * effects[programme, row, in_programme]
-        if happens(draws[1, 0, i], hazard):
+        hazard = rate(rates, row, who, health, status, duration) * effects[programme, in_programme, row]
+        if happens(draws[1, i, 0], hazard):
             new_limiting = 1 - limiting
     if after != before or new_limiting != limiting:
         person.conditions = after

@@ -25,14 +25,13 @@ ROWS_OUT, DESTINATION, FLOW = out_tables(SPEC, len(states.INCAPACITY_BENEFIT_STA
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, inputs, who, draws, i, month):
-    """One person's incapacity-benefit event this month (the contract: sim/engine/contract.py)."""
+def update(person, rates, effects, rules, who, draws, i, month):
+    """One person's incapacity-benefit event this month (the contract: sim/engine/contract.py;
+    ``rules`` is not used)."""
     state = person.incapacity_benefit
     duration = person.months_in_incapacity_state
-    row0, row1, row2, rate0, rate1, rate2 = rates_out(inputs.incapacity_benefit_rates,
-                                                      inputs.incapacity_benefit_effects, ROWS_OUT, state, person,
-                                                      who, duration)
-    row = pick(draws[0, 0, i], row0, row1, row2, rate0, rate1, rate2)
+    row0, row1, row2, rate0, rate1, rate2 = rates_out(rates, effects, ROWS_OUT, state, person, who, duration)
+    row = pick(draws[0, i, 0], row0, row1, row2, rate0, rate1, rate2)
     flow = NO_FLOW
     if row >= 0:
         person.incapacity_benefit = DESTINATION[row]

@@ -16,12 +16,13 @@ DRAWS = SPEC.draws
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, inputs, who, draws, i, month):
-    """Count a month in the programme; leave it after ``inputs.programme_length[programme]``
-    months (the contract: sim/engine/contract.py)."""
+def update(person, rates, effects, rules, who, draws, i, month):
+    """Count a month in the programme; leave it after ``rules[programme]`` months (the
+    programme's length; the contract: sim/engine/contract.py; ``rates`` and ``effects`` are
+    not used)."""
     programme = person.programme
     months = min(person.months_in_programme + 1, MONTHS_IN_PROGRAMME_CAP)
-    over = months >= inputs.programme_length[programme]
+    over = months >= rules[programme]
     person.programme = NO_PROGRAMME if over else programme
     person.months_in_programme = 0 if over else months
     return nothing()

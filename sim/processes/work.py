@@ -31,19 +31,17 @@ INTO_WORK = spec.FLOW["incapacity_benefit_recipients_into_work"]
 
 
 @nb.njit(inline="always", cache=True)
-def update(person, inputs, who, draws, i, month):
+def update(person, rates, effects, rules, who, draws, i, month):
     """One person's work transition this month (the contract: sim/engine/contract.py).
 
-    ``inputs.work_effects[programme, transition, months_in_programme]`` multiplies the rates
-    of people in a programme (programme 0, none, is all ones);
-    ``inputs.relapse[job_programme, months since that job]`` multiplies leaving work in the
+    ``effects[programme, months_in_programme, transition]`` multiplies the rates of people
+    in a programme (programme 0, none, is all ones); ``rules[job_programme, months since
+    that job]`` (the relapse table) multiplies leaving work in the
     six months after a job start credited to a programme. The outcome's flows are the move
     (left work for health, returned from sickness) and an incapacity-benefit recipient
     starting work; its programme result compares the move with what the same draw gives
     without the programme's hazard ratios.
     """
-    rates = inputs.work_rates
-    effects = inputs.work_effects
     state = person.work_state
     health = health_index(person)
     status = status_index(person)
@@ -58,11 +56,11 @@ def update(person, inputs, who, draws, i, month):
     base0 = rate(rates, row0, who, health, status, duration)
     base1 = rate(rates, row1, who, health, status, duration)
     base2 = rate(rates, row2, who, health, status, duration)
-    harm = inputs.relapse[job_programme, min(since_job, RELAPSE_WINDOW)] if state == states.EMPLOYED else 1.0
-    rate0 = base0 * effects[programme, row0, in_programme]
-    rate1 = base1 * effects[programme, row1, in_programme] * harm
-    rate2 = base2 * effects[programme, row2, in_programme] * harm
-    u = draws[0, 0, i]
+    harm = rules[job_programme, min(since_job, RELAPSE_WINDOW)] if state == states.EMPLOYED else 1.0
+    rate0 = base0 * effects[programme, in_programme, row0]
+    rate1 = base1 * effects[programme, in_programme, row1] * harm
+    rate2 = base2 * effects[programme, in_programme, row2] * harm
+    u = draws[0, i, 0]
     taken = pick(u, row0, row1, row2, rate0, rate1, rate2)
     destination = state if taken < 0 else DESTINATION[taken]
     flow = -1
