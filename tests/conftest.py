@@ -40,6 +40,23 @@ def totals(metrics: pd.DataFrame) -> pd.DataFrame:
     return total.pivot(index="month", columns="metric", values="value")
 
 
+def run_sweep(sweep_dir: Path, jobs: list[list[str]]) -> Path:
+    """A sweep directory as ``python -m sim -m ...`` writes it, built in this process (each job
+    through the command line's own ``run``), with its consolidated ``sweep.parquet``."""
+    from omegaconf import OmegaConf
+
+    from sim import cli, results
+    from sim.config import compose, validate
+
+    for job in jobs:
+        config = compose(job)
+        container = OmegaConf.to_container(config, resolve=True)
+        container.pop("hydra", None)
+        cli.run(validate(config), container, Path(sweep_dir) / ",".join(job))
+    results.consolidate_sweep(Path(sweep_dir))
+    return Path(sweep_dir)
+
+
 def run_cli(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """``python -m sim ARGS`` in a subprocess (as a user would run it)."""
     environment = dict(os.environ, PYTHONWARNINGS="ignore")

@@ -17,18 +17,49 @@ from sim.engine import drivers
 from tests.conftest import REPO
 
 
+TINY = ["calibrate.trials=6", "calibrate.seeds=[0]", "calibrate.population_size=3000", "calibrate.check_seeds=[0]",
+        "calibrate.decompose=false", "calibrate.draws_kept=3", "population.size=3000"]
+
+
+def _tiny_settings(out):
+    fitted = out / "fitted.yaml"
+    return fitted, [*TINY, f"calibrate.output_dir={out}", f"calibrate.fitted_config={fitted}",
+                    f"calibrate.publish_dir={out / 'published'}"]
+
+
 @pytest.fixture(scope="module")
 def tiny_calibration(tmp_path_factory):
+    """``make calibrate`` on a tiny budget, in this process (one worker)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    from sim.calibration import search
+    from sim.config import CONFIG_DIR
+
     out = tmp_path_factory.mktemp("calibration")
-    fitted = out / "fitted.yaml"
-    command = [sys.executable, "-m", "sim.calibration", "calibrate.trials=6", "calibrate.workers=2",
-               "calibrate.seeds=[0]", "calibrate.population_size=3000", "calibrate.check_seeds=[0]",
-               "calibrate.decompose=false", "calibrate.draws_kept=3", f"calibrate.output_dir={out}",
-               f"calibrate.fitted_config={fitted}", f"calibrate.publish_dir={out / 'published'}",
-               "population.size=3000"]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=900)
-    assert result.returncode == 0, result.stderr[-3000:]
+    fitted, overrides = _tiny_settings(out)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        config = hydra_compose(config_name="calibrate", overrides=[*overrides, "calibrate.workers=1"])
+    assert search.run(config) == 0
     return out, fitted
+
+
+@pytest.mark.slow
+def test_two_workers_share_a_study_and_a_rerun_does_not_redo_trials(tmp_path):
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    fitted, overrides = _tiny_settings(tmp_path)
+    command = [sys.executable, "-m", "sim.calibration", "calibrate.workers=2", *overrides]
+    for _ in range(2):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=900)
+        assert result.returncode == 0, result.stderr[-3000:]
+    storage = JournalStorage(JournalFileBackend(str(tmp_path / "study.journal")))
+    study = optuna.load_study(study_name="drivers_2019_2024", storage=storage)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert 6 <= len(complete) <= 7  # two workers may each finish a trial as the budget is reached
+    assert "trials already complete" in result.stdout
 
 
 def test_calibration_writes_its_report(tiny_calibration):
@@ -71,15 +102,26 @@ def test_fitted_config_reproduces_its_reported_fit(tiny_calibration):
 
 
 def test_resuming_does_not_redo_trials(tiny_calibration):
-    import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    from sim.calibration import search
+    from sim.config import CONFIG_DIR
 
     out, _ = tiny_calibration
-    storage = JournalStorage(JournalFileBackend(str(out / "study.journal")))
-    study = optuna.load_study(study_name="drivers_2019_2024", storage=storage)
-    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    assert 6 <= len(complete) <= 7  # two workers may each finish a trial as the budget is reached
+    def complete(study) -> int:
+        return sum(trial.state == search.optuna.trial.TrialState.COMPLETE for trial in study.trials)
+
+    study = search.optuna.load_study(study_name="drivers_2019_2024", storage=search.storage(out))
+    before = complete(study)
+    assert before == 6
+    _, overrides = _tiny_settings(out)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        config = hydra_compose(config_name="calibrate", overrides=[*overrides, "calibrate.workers=1",
+                                                                   "calibrate.write_config=false"])
+    settings = search.Settings.model_validate(search.OmegaConf.to_container(config, resolve=True)["calibrate"])
+    again = search.search({}, {}, [], settings)
+    assert complete(again) == before, "a rerun with every trial done runs none"
 
 
 def test_shapley_values_add_up_and_match_an_additive_game():
@@ -111,9 +153,10 @@ def test_driver_profiles_and_projections():
 
 
 def test_disabled_driver_has_no_effect():
-    on = load(["drivers.pandemic.effect=0.8", "calibration.draws=[]"])
-    off = load(["drivers.pandemic.effect=0.8", "drivers.pandemic.enabled=false", "calibration.draws=[]"])
-    none = load(["drivers.pandemic.effect=0.0", "calibration.draws=[]"])
+    small = ["population.size=2000", "panel.size=0", "calibration.draws=[]"]
+    on = load(["drivers.pandemic.effect=0.8", *small])
+    off = load(["drivers.pandemic.effect=0.8", "drivers.pandemic.enabled=false", *small])
+    none = load(["drivers.pandemic.effect=0.0", *small])
     from sim.model import InactivityModel
 
     rows = [InactivityModel(c).hazards["health"].period[8, 20, 5] for c in (on, off, none)]
