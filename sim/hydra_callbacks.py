@@ -21,11 +21,16 @@ class WarmUpKernels(Callback):
     so the workers of a fresh checkout do not all compile them at the same time."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        from sim.config import load
+        from omegaconf import OmegaConf
+
+        from sim.config import validate
         from sim.model import InactivityModel
 
-        model = InactivityModel(load(["population.size=1000", "panel.size=0", "period.end=2019-05"]))
-        model.run()
+        raw = OmegaConf.to_container(config, resolve=False)
+        raw.pop("hydra", None)
+        tiny = OmegaConf.merge(OmegaConf.create(raw), {"population": {"size": 1000}, "panel": {"size": 0},
+                                                       "period": {"start": "2019-04", "end": "2019-05"}})
+        InactivityModel(validate(tiny)).run()
 
 
 class ConsolidateSweep(Callback):
