@@ -3,11 +3,11 @@
 For each occupied slot the kernel draws every process's uniforms for a block of slots (a
 vectorised loop), then calls the processes' ``update`` in the registry's order
 (sim/spec.py ``PROCESSES``: demography, health, work, incapacity benefit, disability
-benefit, programme membership), counts each outcome (sim/engine/contract.py), and counts
-the person into the month's stock histograms; a slot freed by an exit or death is noted
-for the month's entrants and immigrants. A person's fields are loaded once and their table
-indices computed once a month. (tests/test_code_health.py checks that the update calls
-below follow the registry's order.)
+benefit, programme membership), adds their outcomes (sim/engine/contract.py) to the
+month's flows, and counts the person into the month's stock histograms; a slot freed by an
+exit or death is noted for the month's entrants and immigrants. A person's fields are
+loaded once and their table indices computed once a month. (tests/test_code_health.py
+checks that the update calls below follow the registry's order.)
 
 Inputs travel as two named tuples of arrays: ``MonthInputs`` (read-only tables: for every
 process of the registry its ``<process>_rates``, ``<process>_effects`` and
@@ -15,9 +15,8 @@ process of the registry its ``<process>_rates``, ``<process>_effects`` and
 (per-chunk arrays the kernel fills). :func:`run_slots` takes the arrays out of the tuple
 once, before the per-person loop, and hands each process plain arrays; numba loses writes
 made through a tuple inside a parallel loop, so :func:`run` takes the outputs out of
-theirs before its loop. Slots are split into ``N_CHUNKS`` fixed chunks run
-in parallel; per-chunk arrays are summed in chunk order, so results do not depend on the
-thread count.
+theirs before its loop. Slots are split into ``N_CHUNKS`` fixed chunks run in parallel;
+per-chunk arrays are summed in chunk order, so results do not depend on the thread count.
 """
 
 from __future__ import annotations
@@ -30,7 +29,8 @@ import numpy as np
 from sim import spec
 from sim.core.random_streams import BLOCK, LANES, fill_block
 from sim.engine.chunks import N_CHUNKS, chunk_size
-from sim.engine.contract import count_outcome
+from sim.core.people import NO_PROGRAMME
+from sim.engine.contract import ADDITIONAL_JOBS, NO_FLOW, RELAPSES
 from sim.engine.counting import count_person
 from sim.engine.hazards import age_band, age_group, who_index
 from sim.processes import (
@@ -61,6 +61,8 @@ MonthOutputs = namedtuple("MonthOutputs", [
 FREED_OVERFLOW = -1
 """``freed_count`` of a chunk whose freed slots did not fit its buffer (rescan needed)."""
 NO_WHO = -1
+NOTHING = (np.int64(NO_FLOW), np.int64(NO_FLOW), np.int64(NO_PROGRAMME), np.int64(0), np.int64(NO_PROGRAMME))
+"""The outcome of a process that did not run (the person left this month)."""
 
 
 @nb.njit(parallel=True, cache=True)
@@ -116,33 +118,42 @@ def run_slots(people, inputs, month, key, flows, programme_flows, status_counts,
             person = people[block + i]
             if person.in_population == 0:
                 continue
-            result = demography.update(person, demography_rates, demography_effects, demography_rules, NO_WHO,
-                                       demography_draws, i, month)
+            left = demography.update(person, demography_rates, demography_effects, demography_rules, NO_WHO,
+                                     demography_draws, i, month)
             age_index = age_group(person.age_months)
             band_of_age = age_band(age_index)
-            count_outcome(result, person, band_of_age, flows, programme_flows)
             if person.in_population == 0:
                 if freed_count < freed.size:
                     freed[freed_count] = block + i
                     freed_count += 1
                 else:
                     freed_count = freed.size + 1
-                continue
-            who = who_index(person, age_index)
-            count_outcome(health.update(person, health_rates, health_effects, health_rules, who, health_draws, i,
-                                        month), person, band_of_age, flows, programme_flows)
-            count_outcome(work.update(person, work_rates, work_effects, work_rules, who, work_draws, i, month),
-                          person, band_of_age, flows, programme_flows)
-            count_outcome(incapacity_benefit.update(person, incapacity_rates, incapacity_effects, incapacity_rules,
-                                                    who, incapacity_draws, i, month),
-                          person, band_of_age, flows, programme_flows)
-            count_outcome(disability_benefit.update(person, disability_rates, disability_effects, disability_rules,
-                                                    who, disability_draws, i, month),
-                          person, band_of_age, flows, programme_flows)
-            count_outcome(programme_membership.update(person, membership_rates, membership_effects,
-                                                      membership_rules, who, no_draws, i, month),
-                          person, band_of_age, flows, programme_flows)
-            count_person(person, band_of_age, status_counts, health_counts, 1.0)
+                outcomes = (left, NOTHING, NOTHING, NOTHING, NOTHING, NOTHING)
+            else:
+                who = who_index(person, age_index)
+                outcomes = (
+                    left,
+                    health.update(person, health_rates, health_effects, health_rules, who, health_draws, i, month),
+                    work.update(person, work_rates, work_effects, work_rules, who, work_draws, i, month),
+                    incapacity_benefit.update(person, incapacity_rates, incapacity_effects, incapacity_rules, who,
+                                              incapacity_draws, i, month),
+                    disability_benefit.update(person, disability_rates, disability_effects, disability_rules, who,
+                                              disability_draws, i, month),
+                    programme_membership.update(person, membership_rates, membership_effects, membership_rules, who,
+                                                no_draws, i, month),
+                )
+                count_person(person, band_of_age, status_counts, health_counts, 1.0)
+            area = person.area
+            weight = person.weight
+            for flow, second_flow, credited, additional, relapsed in outcomes:
+                if flow >= 0:
+                    flows[flow, area, band_of_age] += weight
+                if second_flow >= 0:
+                    flows[second_flow, area, band_of_age] += weight
+                if credited != NO_PROGRAMME:
+                    programme_flows[credited, ADDITIONAL_JOBS, area, band_of_age] += additional * weight
+                if relapsed != NO_PROGRAMME:
+                    programme_flows[relapsed, RELAPSES, area, band_of_age] += weight
     if freed_count > freed.size:
         freed_count = FREED_OVERFLOW
     return freed_count

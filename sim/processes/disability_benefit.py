@@ -69,25 +69,24 @@ def review_due(person, month):
 
 
 @nb.njit(inline="always", cache=True)
-def _review(person, rules, month, draws, i):
+def _review(person, rules, month, u_review, u_length):
     """The planned review of an award that ends this month.
 
     Outcomes (same, higher or lower award, or disallowed) come from the DWP review shares;
     a continued award gets a new length.
     """
     first = 1 + 2 * int(rules[0])
-    u = draws[0, i, 2]
     second_flow = NO_FLOW
-    if u >= rules[first + 2]:
+    if u_review >= rules[first + 2]:
         person.disability_benefit = states.DB_NONE
         person.award_end_month = states.NO_AWARD_END
         second_flow = REVIEW_DISALLOWED
     else:
-        if rules[first] <= u < rules[first + 1]:
+        if rules[first] <= u_review < rules[first + 1]:
             person.disability_benefit = states.DB_ENHANCED
-        elif u >= rules[first + 1]:
+        elif u_review >= rules[first + 1]:
             person.disability_benefit = states.DB_STANDARD
-        person.award_end_month = _award_end(rules, month, draws[0, i, 3])
+        person.award_end_month = _award_end(rules, month, u_length)
     person.months_in_disability_state = 0
     return flows_only(REVIEWS, second_flow)
 
@@ -97,12 +96,16 @@ def update(person, rates, effects, rules, who, draws, i, month):
     """One person's review, claim, decision or change of award this month (the contract:
     sim/engine/contract.py). ``rules``: award lengths and review outcomes (:func:`award_rules`);
     a new award's length comes from the published mix."""
+    u_event = draws[0, i, 0]
+    u_new_length = draws[0, i, 1]
+    u_review = draws[0, i, 2]
+    u_renewed_length = draws[0, i, 3]
     if review_due(person, month):
-        return _review(person, rules, month, draws, i)
+        return _review(person, rules, month, u_review, u_renewed_length)
     state = person.disability_benefit
     duration = person.months_in_disability_state
     row0, row1, row2, rate0, rate1, rate2 = rates_out(rates, effects, ROWS_OUT, state, person, who, duration)
-    taken = pick(draws[0, i, 0], row0, row1, row2, rate0, rate1, rate2)
+    taken = pick(u_event, row0, row1, row2, rate0, rate1, rate2)
     if taken >= 0:
         destination = DESTINATION[taken]
         person.disability_benefit = destination
@@ -114,5 +117,5 @@ def update(person, rates, effects, rules, who, draws, i, month):
         if state != states.DB_NONE and duration < MONTHS_IN_STATE_CAP:
             person.months_in_disability_state = duration + 1
     if NEW_AWARD[taken]:
-        person.award_end_month = _award_end(rules, month, draws[0, i, 1])
+        person.award_end_month = _award_end(rules, month, u_new_length)
     return flows_only(FLOW[taken], NO_FLOW)
