@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SWEEP_DIR ?= outputs/baseline
 SEEDS ?= 0,1,2
+RUN_DRAWS ?= 0,1,2
 ARGS ?=
 
 SCENARIO_DIR ?= outputs/scenarios
@@ -16,12 +17,12 @@ DRAWS ?= 0,1,2,3,4,5,6,7,8,9
 .PHONY: run test test-slow test-all bench bench-full calibrate scenarios projections report update-baseline clean clean-cache help
 
 help:
-	@echo "make run        set up, run the default baseline sweep ($(SEEDS)) and draw charts into $(SWEEP_DIR)"
+	@echo "make run        set up, run the baseline over posterior draws $(RUN_DRAWS) x seeds $(SEEDS) and draw charts into $(SWEEP_DIR)"
 	@echo "make test       set up and run the test suite (slow tests excluded)"
 	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
 	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
 	@echo "make bench-full also runs the full 37m population"
-	@echo "make calibrate  fit the 2019-2024 drivers to IFS and ONS figures (about 25 minutes)"
+	@echo "make calibrate  fit drivers and structure to published 2019-2024 figures, then align the projection (about 45 minutes)"
 	@echo "make scenarios  every scenario x 3 seeds, charts, and the comparison with the baseline"
 	@echo "make projections  baseline x calibration draws x projection assumptions, with intervals"
 	@echo "make update-baseline  rewrite tests/golden/baseline.csv (only for a deliberate change of results)"
@@ -33,7 +34,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m sim -m seed=$(SEEDS) hydra.sweep.dir=$(SWEEP_DIR) $(ARGS)
+	$(BIN)/python -m sim -m calibration.draw=$(RUN_DRAWS) seed=$(SEEDS) hydra.sweep.dir=$(SWEEP_DIR) $(ARGS)
 	$(BIN)/python -m sim.report $(SWEEP_DIR)
 
 report: $(STAMP)
@@ -56,6 +57,7 @@ bench-full: $(STAMP)
 
 calibrate: $(STAMP)
 	$(BIN)/python -m sim.calibration $(ARGS)
+	$(BIN)/python -m sim.alignment
 
 scenarios: $(STAMP)
 	$(BIN)/python -m sim -m scenario=$(SCENARIOS) seed=$(SEEDS) hydra.sweep.dir=$(SCENARIO_DIR) $(ARGS)
@@ -63,7 +65,7 @@ scenarios: $(STAMP)
 	$(BIN)/python -m sim.compare $(SCENARIO_DIR)
 
 projections: $(STAMP)
-	$(BIN)/python -m sim -m calibration.draw=$(DRAWS) projection=trend,flatten,pre_pandemic seed=0 hydra.sweep.dir=$(PROJECTION_DIR) $(ARGS)
+	$(BIN)/python -m sim -m calibration.draw=$(DRAWS) projection=aligned,free,trend,pre_pandemic seed=0 hydra.sweep.dir=$(PROJECTION_DIR) $(ARGS)
 	$(BIN)/python -m sim.projections $(PROJECTION_DIR)
 
 update-baseline: $(STAMP)

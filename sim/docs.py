@@ -128,10 +128,14 @@ def _targets_section() -> list[str]:
 
     calibrate = yaml.safe_load((OUTPUT.parent.parent / "configs" / "calibrate.yaml").read_text())
     lines = ["## Calibration targets (`configs/calibrate.yaml`)", "",
-             "| figure | metric | kind | window | tolerance |", "|---|---|---|---|---:|"]
+             "A parameter set is accepted when every target's error is within 3 of its uncertainty "
+             "(one standard deviation, in the error's unit: relative for levels and flows, share points "
+             "for shares).", "",
+             "| figure | metric | ages | kind | window | uncertainty (1 sd) |", "|---|---|---|---|---|---:|"]
     for target in calibrate["targets"]:
-        lines.append(f"| {target['figure']} | {target['metric']} | {target['kind']} |"
-                     f" {target['window'][0]} to {target['window'][1]} | {target['tolerance']} |")
+        bands = "+".join(target.get("age_bands", [])) or "16-64"
+        lines.append(f"| {target['figure']} | {target['metric']} | {bands} | {target['kind']} |"
+                     f" {target['window'][0]} to {target['window'][1]} | {target['uncertainty']} |")
     lines += ["", "Structure parameters fitted with the drivers (prior ranges): "
               + "; ".join(f"`{key}` {value}" for key, value in calibrate["parameters"].items()), ""]
     return lines

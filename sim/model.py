@@ -41,7 +41,14 @@ from sim.engine.counting import count_slots
 from sim.engine.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, compile_transitions
 from sim.params.schema import RunConfig
 from sim.policy import programmes as programmes_module
-from sim.population import StartingTables, initial_population, place, synthesise
+from sim.population import (
+    StartingTables,
+    assign_award_durations,
+    award_duration_cdfs,
+    initial_population,
+    place,
+    synthesise,
+)
 from sim.processes import demography
 from sim.processes.disability_benefit import award_rules
 from sim.recorder import Recorder
@@ -94,6 +101,11 @@ class InactivityModel(mesa.Model):
             self.people: np.ndarray = initial_people.copy()
         else:
             self.people = starting_population(config, self.tables, self.key)
+        # Months on an LCW or LCWRA award follow this run's exit hazards (so are drawn here,
+        # from their own stream, also for a starting population built earlier).
+        self.award_durations = award_duration_cdfs(config.incapacity_benefit)
+        assign_award_durations(self.people[: config.population.size], self.award_durations,
+                               batch_generator(self.key, "award_durations", 0))
         self.entrants_per_month = config.demography.entrants_per_month * self.tables.simulated_share
 
         self.hazards = {
@@ -102,6 +114,7 @@ class InactivityModel(mesa.Model):
             for name in spec.HAZARD_PROCESSES
         }
         drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection)
+        drivers.apply_alignment(self.hazards, config.projection, config.period.start, self.months)
         self.programmes = programmes_module.build(config.interventions, config.period.start, config.calibration.draw,
                                                   self.people.size)
         self.effects = self.programmes.effects
@@ -198,7 +211,7 @@ class InactivityModel(mesa.Model):
     def _add_people(self, rng, count, month, ages, flow, keep_benefits) -> None:
         if count <= 0:
             return
-        drawn = synthesise(rng, self.tables, count, month=month, ages=ages)
+        drawn = synthesise(rng, self.tables, count, month=month, ages=ages, award_durations=self.award_durations)
         if not keep_benefits:
             # A new arrival has no UK health-related benefit award yet.
             for field in ("incapacity_benefit", "disability_benefit", "months_in_incapacity_state",

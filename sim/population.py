@@ -27,7 +27,9 @@ from scipy.special import ndtr
 
 from sim.core import states
 from sim.core.people import allocate
+from sim.engine.hazards import DURATION_BAND_OF_MONTHS
 from sim.params.data_files import read_table
+from sim.params.models import IncapacityBenefitConfig
 from sim.params.schema import RunConfig
 from sim.published import load_figures
 
@@ -42,6 +44,8 @@ N_QUINTILES = len(states.DEPRIVATION_QUINTILES)
 AGE_BAND_OF_GROUP = np.array(states.AGE_BAND_OF_GROUP)
 GROUP_LOWER_MONTHS = np.array(states.AGE_GROUP_LOWER_YEARS) * 12
 GROUP_UPPER_MONTHS = np.append(GROUP_LOWER_MONTHS[1:], states.EXIT_AGE_MONTHS)
+MAX_AWARD_MONTHS = states.EXIT_AGE_MONTHS - states.ENTRY_AGE_MONTHS
+"""Longest possible time on an award at 16-64 (from 16 to 65)."""
 
 
 def geometric_gradient(ratio: float) -> np.ndarray:
@@ -71,6 +75,48 @@ def solve_scale(x: np.ndarray, target_mean: float) -> float:
 
 def share_probability(scale: float, x: np.ndarray) -> np.ndarray:
     return -np.expm1(-scale * x)
+
+
+def _stock_months(rng: np.random.Generator, cdf: np.ndarray, count: int) -> np.ndarray:
+    """Months already on an award for ``count`` people, drawn from a stock's duration CDF
+    (``cdf[d]`` = share of the stock on the award for at most ``d`` months)."""
+    return np.minimum(np.searchsorted(cdf, rng.random(count)), cdf.size - 1)
+
+
+def stationary_duration_cdf(monthly_rate: np.ndarray) -> np.ndarray:
+    """CDF of months on an award in a stock fed by a steady inflow and left at
+    ``monthly_rate[d]`` after ``d`` months: the stock's density is the survival curve."""
+    survival = np.exp(-np.concatenate([[0.0], np.cumsum(monthly_rate[:-1])]))
+    return np.cumsum(survival) / survival.sum()
+
+
+AWARD_DURATION_STATES = {states.IB_LCW: "lcw_exit", states.IB_LCWRA: "lcwra_exit"}
+"""Incapacity-benefit states whose months on the award follow their exit hazard."""
+
+
+def award_duration_cdfs(incapacity: IncapacityBenefitConfig) -> dict[int, np.ndarray]:
+    """For LCW and LCWRA, the CDF of months on the award in a stock left at the configured
+    exit hazard (for a recipient with a limiting condition, out of work): the stationary
+    distribution, so a synthesised stock agrees with the exits the model then applies."""
+    months = np.arange(MAX_AWARD_MONTHS)
+    bands = DURATION_BAND_OF_MONTHS[np.minimum(months, DURATION_BAND_OF_MONTHS.size - 1)]
+    cdfs = {}
+    for state, name in AWARD_DURATION_STATES.items():
+        hazard = incapacity.transitions[name]
+        ratio = np.array([hazard.duration.get(level, 1.0) for level in states.DURATION_BANDS])
+        cdfs[state] = stationary_duration_cdf(-np.log1p(-hazard.base) * ratio[bands])
+    return cdfs
+
+
+def assign_award_durations(people: np.ndarray | dict, cdfs: dict[int, np.ndarray], rng: np.random.Generator) -> None:
+    """Months on their LCW or LCWRA award for the recipients among ``people`` (records or a
+    dict of field arrays), drawn from ``cdfs`` and capped at the months since they were 16."""
+    state = people["incapacity_benefit"]
+    months = people["months_in_incapacity_state"]
+    since_16 = people["age_months"].astype(np.int64) - states.ENTRY_AGE_MONTHS
+    for code, cdf in cdfs.items():
+        holders = np.flatnonzero(state == code)
+        months[holders] = np.minimum(_stock_months(rng, cdf, holders.size), since_16[holders])
 
 
 def _geometric_months(rng: np.random.Generator, mean: float, cap: np.ndarray) -> np.ndarray:
@@ -202,6 +248,7 @@ class StartingTables:
             "inactivity_rate": share(ids.inactivity_rate),
             "long_term_sick": share(ids.long_term_sick_share),
             "employment_rate_50_64": share(ids.employment_rate_50_64),
+            "employment_rate_16_24": share(ids.employment_rate_16_24),
             "incapacity_benefit": incapacity,
             "disability_and_incapacity": incapacity + disability - either,
             "disability_only": either - incapacity,
@@ -376,21 +423,26 @@ def _solve_scales(tables: StartingTables) -> dict[str, np.ndarray | float]:
     scales["unemployed"] = unemployed_scale
     p_unemployed = share_probability(unemployed_scale, risks["unemployed"])
 
+    # Other inactivity is raked three ways: to the published employment rates at 16-24 and
+    # at 50-64, and to the 16-64 total, which leaves 25-49 the remainder.
     other_share = targets["inactivity_rate"] - targets["long_term_sick"]
-    older = band == N_BANDS - 1
     remaining = (1 - p_sick) * (1 - p_unemployed)
-    other_older_target = (
-        1.0 - targets["employment_rate_50_64"]
-        - np.mean(p_sick[older]) - np.mean(((1 - p_sick) * p_unemployed)[older])
-    )
-    other_older_scale = _solve_weighted_scale(remaining[older], risks["inactive_other"][older],
-                                              other_older_target)
-    other_older_total = other_older_target * older.mean()
-    other_younger_target = (other_share - other_older_total) / (1 - older.mean())
-    other_younger_scale = _solve_weighted_scale(
-        remaining[~older], risks["inactive_other"][~older], other_younger_target
-    )
-    scales["inactive_other"] = np.array([other_younger_scale] * (N_BANDS - 1) + [other_older_scale])
+    banded = {0: "employment_rate_16_24", N_BANDS - 1: "employment_rate_50_64"}
+    scales["inactive_other"] = np.zeros(N_BANDS)
+    raked_total = 0.0
+    for b, target_name in banded.items():
+        in_band = band == b
+        target = (1.0 - targets[target_name] - np.mean(p_sick[in_band])
+                  - np.mean(((1 - p_sick) * p_unemployed)[in_band]))
+        scales["inactive_other"][b] = _solve_weighted_scale(remaining[in_band], risks["inactive_other"][in_band],
+                                                            target)
+        raked_total += target * in_band.mean()
+    middle = ~np.isin(band, list(banded))
+    middle_target = (other_share - raked_total) / middle.mean()
+    middle_scale = _solve_weighted_scale(remaining[middle], risks["inactive_other"][middle], middle_target)
+    for b in range(N_BANDS):
+        if b not in banded:
+            scales["inactive_other"][b] = middle_scale
 
     pilot["work_state"] = _draw_work_state(rng, tables, pilot, scales)
     incapacity_scale = solve_scale(_incapacity_relative_risk(tables, pilot), targets["incapacity_benefit"])
@@ -468,6 +520,8 @@ def _draw_work_state(
 def _draw_benefits(
     rng: np.random.Generator, tables: StartingTables, people: dict, month: int
 ) -> None:
+    """Benefit states and durations; LCW and LCWRA durations are left at 0 for
+    :func:`assign_award_durations`."""
     """Incapacity and disability benefit states, durations and PIP award end months."""
     scales = tables.scales
     benefits = tables.config.population.benefits
@@ -501,10 +555,7 @@ def _draw_benefits(
 
     months_since_16 = people["age_months"].astype(np.int64) - states.ENTRY_AGE_MONTHS
     people["months_in_incapacity_state"] = np.where(
-        incapacity == states.IB_AWAITING_ASSESSMENT,
-        rng.integers(0, 5, size=count),
-        _geometric_months(rng, benefits.mean_months_on_incapacity_benefit, months_since_16),
-    ).astype(np.uint16) * (incapacity != states.IB_NONE)
+        incapacity == states.IB_AWAITING_ASSESSMENT, rng.integers(0, 5, size=count), 0).astype(np.uint16)
 
     lengths, shares = tables.award_lengths
     finite = lengths > 0
@@ -529,8 +580,11 @@ def synthesise(
     count: int,
     month: int = 0,
     ages: tuple[int, int] | None = None,
+    award_durations: dict[int, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """``count`` people as a dict of field arrays (see sim/core/people.py)."""
+    """``count`` people as a dict of field arrays (see sim/core/people.py); with
+    ``award_durations`` (:func:`award_duration_cdfs`) their LCW and LCWRA recipients get
+    months on the award, otherwise 0 for the caller to assign."""
     people = draw_demographics(rng, tables, count, ages)
     people["conditions"] = draw_conditions(rng, tables, people)
     _, band = _age_group_and_band(people["age_months"])
@@ -549,6 +603,8 @@ def synthesise(
     people["months_in_health_state"] = _geometric_months(
         rng, durations.mean_months_in_health_state, months_since_16
     ).astype(np.uint16)
+    if award_durations is not None:
+        assign_award_durations(people, award_durations, rng)
     return people
 
 
@@ -565,7 +621,8 @@ def place(people: np.ndarray, slots: np.ndarray | slice, drawn: dict[str, np.nda
 
 
 def initial_population(tables: StartingTables, rng: np.random.Generator, capacity: int) -> np.ndarray:
-    """The April 2019 population in the first ``population.size`` of ``capacity`` slots.
+    """The April 2019 population in the first ``population.size`` of ``capacity`` slots
+    (LCW and LCWRA durations left for :func:`assign_award_durations`).
 
     Drawn in chunks so peak memory stays a small multiple of the people arrays.
     """

@@ -1,7 +1,7 @@
 """``python -m sim.projections SWEEP_DIR``: the 2028-29 outlook under each projection.
 
 Reads a sweep over ``calibration.draw`` (parameter uncertainty), seeds (stochastic
-uncertainty) and ``projection`` (trend, flatten, pre_pandemic), e.g. ``make projections``,
+uncertainty) and ``projection`` (aligned, free, trend, pre_pandemic), e.g. ``make projections``,
 and writes ``projections.csv``, ``projections.md`` and ``charts/projections.png``: for each
 projection, people on a health-related benefit and spending in 2028-29 (median and the
 range across runs, or 5-95% with 20+ runs), beside IFS's projection for 2028-29 (GB,
@@ -71,8 +71,28 @@ def markdown(table: pd.DataFrame) -> str:
                      f"{cells.get('2023-24', '')} | {cells.get('2028-29', '')} | {group['runs'].max()} |")
     central, low, high = ifs["health_benefit_recipients"]
     lines += ["", f"IFS 2028-29: {central / 1e6:.2f}m on a health-related benefit (range {low / 1e6:.2f}m to "
-              f"{high / 1e6:.2f}m) and £{ifs['health_benefit_spending_gbp'][0] / 1e9:.1f}bn spending, in E&W terms.", ""]
+              f"{high / 1e6:.2f}m) and £{ifs['health_benefit_spending_gbp'][0] / 1e9:.1f}bn spending, in E&W terms.", "",
+              *alignment_lines()]
     return "\n".join(lines)
+
+
+def alignment_lines() -> list[str]:
+    """The `aligned` projection's factors on new claims, as configured (configs/projection/aligned.yaml)."""
+    import yaml
+
+    from sim.params.compose import CONFIG_DIR
+
+    aligned = yaml.safe_load((CONFIG_DIR / "projection" / "aligned.yaml").read_text())
+    if not aligned.get("alignment"):
+        return ["The `aligned` projection has no factors yet (run `python -m sim.alignment`).", ""]
+    years = sorted({year for by_year in aligned["alignment"].values() for year in by_year})
+    lines = ["## Alignment factors of the `aligned` projection", "",
+             "Multipliers on the monthly claim rate in each financial year, so that caseloads follow the official "
+             f"path ({aligned['alignment_source']}).", "",
+             "| transition | " + " | ".join(years) + " |", "|---|" + "---:|" * len(years)]
+    for transition, by_year in aligned["alignment"].items():
+        lines.append(f"| {transition} | " + " | ".join(f"{by_year.get(year, 1.0):.3f}" for year in years) + " |")
+    return [*lines, ""]
 
 
 def chart(sweep: pd.DataFrame, path: Path) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 from sim.params.data_files import read_table
 
 COUNT_UNITS = ("people", "GBP")
-GEOGRAPHY_NAMES = {"england_and_wales": "England & Wales", "great_britain": "Great Britain",
+GEOGRAPHY_NAMES = {"england_and_wales": "England & Wales", "england": "England", "great_britain": "Great Britain",
                    "united_kingdom": "UK"}
 
 

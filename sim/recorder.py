@@ -78,10 +78,17 @@ class Recorder:
                    for parts in spec.DERIVED.values()]
         return np.concatenate([self.stocks, self.flows, self.spending(), np.stack(derived, axis=1)], axis=1)
 
-    def totals(self, start: str) -> pd.DataFrame:
-        """England & Wales totals: one row per month, one column per metric."""
+    def totals(self, start: str, by_band: bool = False) -> pd.DataFrame:
+        """England & Wales totals: one row per month, one column per metric; with
+        ``by_band`` also a ``metric@band`` column for each metric and broad age band."""
         months = month_starts(start, self.stocks.shape[0])
-        return pd.DataFrame(self.grid().sum(axis=(2, 3)), index=months, columns=list(spec.ALL_METRICS))
+        grid = self.grid()
+        frame = pd.DataFrame(grid.sum(axis=(2, 3)), index=months, columns=list(spec.ALL_METRICS))
+        if not by_band:
+            return frame
+        bands = grid.sum(axis=2)  # month, metric, band
+        names = [f"{metric}@{band}" for metric in spec.ALL_METRICS for band in states.AGE_BANDS]
+        return pd.concat([frame, pd.DataFrame(bands.reshape(len(months), -1), index=months, columns=names)], axis=1)
 
     def tidy(self, start: str, scenario: str, seed: int, areas: tuple[str, ...]) -> pd.DataFrame:
         """The tidy metrics table: model metrics (programme ``all``), then programme metrics

@@ -167,7 +167,7 @@ IDENTITY_FIELDS = ("sex", "area", "deprivation", "weight")
 """Person fields set when a person enters and never changed by a process."""
 POLICY_LANES = (Lane(0, 0, "referral"), Lane(0, 1, "take-up"), Lane(0, 2, "rank for a place"))
 """Uniforms of a programme's own stream ``programme:NAME`` (sim/policy/programmes.py)."""
-BATCH_STREAMS = ("initial_population", "entry", "migration", "programme:NAME")
+BATCH_STREAMS = ("initial_population", "award_durations", "entry", "migration", "programme:NAME")
 """Whole-batch generators (sim/core/random_streams.batch_generator): synthesis and places."""
 
 TRANSITIONS: dict[str, Transition] = {transition.key: transition

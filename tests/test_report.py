@@ -162,4 +162,4 @@ def test_caption_names_sources_scaling_and_seeds() -> None:
     assert all(figure.source in text for figure in figures)
     assert "UK figure x 0.888" in text
     runs = data.describe_runs(data.tidy(synthetic_metrics()), (50_000,))
-    assert drawing.model_text(runs).startswith("Model: scenario baseline (2 seeds), 50,000 simulated people")
+    assert drawing.model_text(runs).startswith("Model: scenario baseline (2 runs), 50,000 simulated people")

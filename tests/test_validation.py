@@ -21,10 +21,32 @@ CASES = [
     ("population.data.condition_prevalence=nope.csv", "population.data.condition_prevalence: 'nope.csv'", "existing file"),
     ("+work.transitions.employed_to_unemployed.area.narnia=2", "work.transitions.employed_to_unemployed.area.narnia: 'narnia'", "'wales'"),
     ("work.transitions.employed_to_unemployed.limiting.limiting=-1", "limiting", "0 or more"),
-    ("disability_benefit.review.disallowed=0.5", "disability_benefit.review", "sum to 1"),
+    ("disability_benefit.review.same_award=0.9", "disability_benefit.review", "sum to 1"),
+    ("disability_benefit.review.disallowed=0.95", "disability_benefit.review.same_award: -0.09", "0.0 to 1.0"),
     ("seed=-1", "seed: -1", "at least 0"),
     ("panel.size=-1", "panel.size: -1", "at least 0"),
+    ("projection.mode=sideways", "projection.mode: 'sideways'", "'aligned'"),
 ]
+
+ALIGNMENT_CASES = [
+    ({"incapacity_benefit.claim": {"2025-27": 1.1}}, "aligned", "alignment.incapacity_benefit.claim.2025-27", "like 2025-26"),
+    ({"incapacity_benefit.claim": {"2025-26": 0.0}}, "aligned", "alignment.incapacity_benefit.claim.2025-26: 0.0", "above 0"),
+    ({"work.nowhere": {"2025-26": 1.1}}, "aligned", "'work.nowhere' is not a transition", "allowed"),
+    ({"incapacity_benefit.claim": {"2025-26": 1.1}}, "trend", "projection.mode is 'trend'", "'aligned'"),
+]
+
+
+@pytest.mark.parametrize("alignment, mode, names, allowed", ALIGNMENT_CASES)
+def test_a_bad_alignment_factor_is_named(alignment, mode, names, allowed):
+    from omegaconf import OmegaConf
+
+    raw = OmegaConf.to_container(compose([]), resolve=False)
+    raw["projection"] = {**raw["projection"], "mode": mode, "alignment": alignment,
+                         "alignment_source": "a test of the validation"}
+    with pytest.raises(ConfigError) as error:
+        validate(raw)
+    message = str(error.value)
+    assert "\n" not in message and names in message and allowed in message, message
 
 
 @pytest.mark.parametrize("override, names, allowed", CASES)

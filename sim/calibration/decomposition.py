@@ -31,7 +31,11 @@ MEASURES = {
     "health_benefit_spending_gbp": ("spending (£bn a year)", 1e9, "bn"),
 }
 PERIODS = {"2019-20 to 2023-24": ("2019-20", "2023-24"), "2023-24 to 2028-29": ("2023-24", "2028-29")}
-NO_DRIVER = "no driver (demography, model drift)"
+NO_DRIVER = "no driver: ageing and model drift"
+POPULATION_GROWTH = "no driver: population growth"
+"""The change with every driver off is split in two: what the 16-64 population's growth
+gives at the starting year's rate per head, and the rest (the age mix shifting, and the
+model's own drift from its starting state)."""
 
 
 def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, float]:
@@ -54,21 +58,28 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
     """Shapley contributions of each driver to each measure's change in each period."""
     drivers = list(raw["drivers"])
     changes: dict[tuple[str, str], dict[frozenset, float]] = {}
+    population_part: dict[tuple[str, str], float] = {}
     for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
         subset = dict(values)
         disabled = [name for name in drivers if name not in on]
         config = {**raw, "drivers": {name: {**driver, "enabled": name not in disabled}
                                      for name, driver in raw["drivers"].items()}}
-        annual = annual_totals(run_totals(config, subset, [seed], size)[list(MEASURES)])
+        annual = annual_totals(run_totals(config, subset, [seed], size)[[*MEASURES, "population"]])
         for metric in MEASURES:
             factor = scale if spec.METRICS[metric].kind == "money" else 1.0
             for period, (start, end) in PERIODS.items():
                 change = (annual.loc[end, metric] - annual.loc[start, metric]) * factor
                 changes.setdefault((metric, period), {})[frozenset(on)] = change
+                if not on:
+                    growth = annual.loc[end, "population"] / annual.loc[start, "population"] - 1.0
+                    population_part[(metric, period)] = annual.loc[start, metric] * factor * growth
     rows = []
     for (metric, period), coalition_values in changes.items():
         contributions = shapley(coalition_values, drivers)
-        rows.append({"measure": metric, "period": period, "driver": NO_DRIVER, "change": coalition_values[frozenset()]})
+        growth = population_part[(metric, period)]
+        rows.append({"measure": metric, "period": period, "driver": POPULATION_GROWTH, "change": growth})
+        rows.append({"measure": metric, "period": period, "driver": NO_DRIVER,
+                     "change": coalition_values[frozenset()] - growth})
         rows += [{"measure": metric, "period": period, "driver": name, "change": value}
                  for name, value in contributions.items()]
         rows.append({"measure": metric, "period": period, "driver": "total (all drivers)",
@@ -84,7 +95,7 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> 
             axis = axes[row, column]
             part = table[(table["measure"] == metric) & (table["period"] == period)
                          & (table["driver"] != "total (all drivers)")]
-            colours = ["#7f7f7f" if d == NO_DRIVER else ("#d62728" if c > 0 else "#2ca02c")
+            colours = ["#7f7f7f" if d in (NO_DRIVER, POPULATION_GROWTH) else ("#d62728" if c > 0 else "#2ca02c")
                        for d, c in zip(part["driver"], part["change"])]
             axis.barh(part["driver"], part["change"] / unit, color=colours)
             axis.axvline(0, color="black", linewidth=0.8)

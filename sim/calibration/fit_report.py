@@ -24,24 +24,76 @@ SERIES = (
 )
 
 
-def draws_table(trials, space: dict, study_name: str) -> pd.DataFrame:
-    """The kept parameter draws, best first: fitted values, not published figures."""
+def draws_table(draws, space: dict, study_name: str) -> pd.DataFrame:
+    """The kept posterior draws (draw 0: lowest loss): fitted values, not published figures."""
     rows = []
-    for draw, trial in enumerate(trials):
-        rows.append({"draw": draw, "trial": trial.number, "loss": trial.value,
-                     "worst_error_in_tolerances": trial.user_attrs.get("worst"),
-                     **{key: trial.params[key] for key in space},
-                     "source": f"model output: Optuna trial {trial.number} of study {study_name} (make calibrate), "
-                               "fitted to the targets in configs/calibrate.yaml"})
+    for index, draw in enumerate(draws):
+        rows.append({"draw": index, "origin": draw.origin, "loss": draw.loss,
+                     "largest_abs_z": draw.implausibility, **{key: draw.values[key] for key in space},
+                     "source": f"model output: {draw.origin} of make calibrate (study {study_name}), "
+                               "accepted against the targets in configs/calibrate.yaml"})
     return pd.DataFrame(rows)
+
+
+NEAR_BOUND = 0.02
+"""A parameter is flagged when its posterior median lies within this share of its range of a bound."""
+
+
+def posterior_table(draws, space: dict) -> pd.DataFrame:
+    """Each parameter's prior range beside its posterior (5%, median, 95% over the draws)."""
+    rows = []
+    for key, (low, high) in space.items():
+        values = np.array([draw.values[key] for draw in draws])
+        median = float(np.median(values))
+        position = (median - low) / (high - low) if high > low else 0.5
+        rows.append({"parameter": key, "prior_low": low, "prior_high": high,
+                     "posterior_p05": float(np.quantile(values, 0.05)), "posterior_median": median,
+                     "posterior_p95": float(np.quantile(values, 0.95)), "draw_0": draws[0].values[key],
+                     "posterior_width_share_of_prior": float((np.quantile(values, 0.95) - np.quantile(values, 0.05))
+                                                             / (high - low)) if high > low else 0.0,
+                     "near_bound": "low" if position < NEAR_BOUND else ("high" if position > 1 - NEAR_BOUND else "")})
+    return pd.DataFrame(rows)
+
+
+def evaluations_table(evaluations) -> pd.DataFrame:
+    """Every evaluated parameter set's standardised errors, for diagnosing conflicts."""
+    return pd.DataFrame([{"origin": e.origin, "wave": e.wave, "loss": e.loss, "largest_abs_z": e.implausibility,
+                          **{f"z:{label}": z for label, z in e.z.items()}, **e.values} for e in evaluations])
+
+
+def conflicts(evaluations, cut: float, best: int = 50) -> list[str]:
+    """Why no set is accepted: among the least implausible sets, how often each target is
+    beyond the cut, and which pairs of targets pull against each other (their z correlate
+    negatively where both are large)."""
+    pool = sorted(evaluations, key=lambda e: e.implausibility)[:best]
+    if not pool:
+        return []
+    labels = list(pool[0].z)
+    z = np.array([[e.z[label] for label in labels] for e in pool])
+    lines = [f"Among the {len(pool)} least implausible sets, targets beyond |z| = {cut:g}:", ""]
+    share = (np.abs(z) > cut).mean(axis=0)
+    for index in np.argsort(-share):
+        if share[index] > 0:
+            lines.append(f"- {labels[index]}: in {share[index]:.0%} of them (median z {np.median(z[:, index]):+.1f})")
+    correlation = np.corrcoef(z, rowvar=False) if len(pool) > 2 else np.zeros((len(labels), len(labels)))
+    pairs = []
+    for i in range(len(labels)):
+        for j in range(i + 1, len(labels)):
+            if share[i] > 0 or share[j] > 0:
+                pairs.append((correlation[i, j], labels[i], labels[j]))
+    pairs = [p for p in sorted(pairs) if np.isfinite(p[0]) and p[0] < -0.5][:6]
+    if pairs:
+        lines += ["", "Pairs that trade off (moving one towards its figure moves the other away):", ""]
+        lines += [f"- {a} against {b} (correlation of z {r:+.2f})" for r, a, b in pairs]
+    return lines
 
 
 def write_fit_chart(totals: pd.DataFrame, comparisons: list[Comparison], path: Path) -> None:
     """Four stock series against their targets (with tolerance bars), and every target's
     error in units of its tolerance."""
     sns.set_theme(style="whitegrid", context="talk", font_scale=0.7)
-    figure = plt.figure(figsize=(14, 10), dpi=130)
-    grid = figure.add_gridspec(3, 2, height_ratios=[1, 1, 1.3])
+    figure = plt.figure(figsize=(14, 14), dpi=130)
+    grid = figure.add_gridspec(3, 2, height_ratios=[1, 1, 2.2])
     by_metric: dict[str, list[Comparison]] = {}
     for comparison in comparisons:
         by_metric.setdefault(comparison.target.metric, []).append(comparison)
@@ -51,10 +103,10 @@ def write_fit_chart(totals: pd.DataFrame, comparisons: list[Comparison], path: P
         for comparison in by_metric.get(metric, []):
             start, end = (pd.Timestamp(f"{m}-01") for m in comparison.target.window)
             middle = start + (end - start) / 2
-            tolerance = comparison.published * comparison.target.tolerance / 1e6
+            tolerance = comparison.published * comparison.target.uncertainty / 1e6
             colour = "#2ca02c" if comparison.within else "#d62728"
             axis.errorbar([middle], [comparison.published / 1e6], yerr=[[tolerance], [tolerance]], fmt="o",
-                          color=colour, capsize=5, label="published target (E&W) +/- tolerance")
+                          color=colour, capsize=5, label="published target (E&W) +/- 1 sd")
         axis.set_title(title)
         axis.set_ylabel("people (millions)")
         axis.set_ylim(bottom=0)
@@ -62,13 +114,14 @@ def write_fit_chart(totals: pd.DataFrame, comparisons: list[Comparison], path: P
         unique = dict(zip(labels, handles))
         axis.legend(unique.values(), unique.keys(), fontsize=8, loc="lower right")
     axis = figure.add_subplot(grid[2, :])
-    names = [c.target.figure for c in comparisons]
-    errors = np.array([c.normalised for c in comparisons])
-    colours = ["#2ca02c" if c.within else "#d62728" for c in comparisons]
+    names = [c.target.label for c in comparisons]
+    errors = np.clip(np.array([c.z for c in comparisons]), -8, 8)
+    colours = ["#2ca02c" if c.within else ("#ff7f0e" if c.plausible() else "#d62728") for c in comparisons]
     axis.barh(names, errors, color=colours)
-    axis.axvspan(-1, 1, color="#2ca02c", alpha=0.12, label="within tolerance")
+    axis.axvspan(-1, 1, color="#2ca02c", alpha=0.12, label="within 1 sd")
+    axis.axvspan(-3, 3, color="#ff7f0e", alpha=0.06, label="within 3 sd (accepted)")
     axis.axvline(0, color="black", linewidth=0.8)
-    axis.set_xlabel("model error in units of the target's tolerance (3% for levels, 0.5 points for shares)")
+    axis.set_xlabel("standardised error z = model error / the target's uncertainty (clipped at +/-8)")
     axis.invert_yaxis()
     axis.tick_params(axis="y", labelsize=8)
     axis.legend(loc="lower right", fontsize=8)
@@ -88,43 +141,90 @@ def _format_value(value: float, relative: bool) -> str:
 
 
 def _markdown_table(table: pd.DataFrame) -> list[str]:
-    lines = ["| target | window | published (E&W) | model | error | within |", "|---|---|---:|---:|---:|---|"]
+    lines = ["| target | ages | window | published (E&W) | model | error | z |", "|---|---|---|---:|---:|---:|---:|"]
     for row in table.itertuples(index=False):
         relative = row.error_unit == "relative"
         error = f"{row.error:+.1%}" if relative else f"{row.error * 100:+.2f} pts"
         published = ("at most " if row.bound == "upper" else "") + _format_value(row.published_ew, relative)
-        lines.append(f"| {row.target} | {row.window} | {published} | "
-                     f"{_format_value(row.model, relative)} | {error} | {'yes' if row.within_tolerance else 'NO'} |")
+        flag = "" if row.within_one_sd else (" (beyond 1 sd)" if row.plausible else " **(beyond 3 sd)**")
+        lines.append(f"| {row.figure} | {row.age_bands} | {row.window} | {published} | "
+                     f"{_format_value(row.model, relative)} | {error} | {row.z:+.1f}{flag} |")
     return lines
 
 
-def search_minutes(study) -> float | None:
-    """Minutes from the first trial's start to the last trial's end (None if no timed trial)."""
+def search_minutes(study, output_dir: Path | None = None) -> float | None:
+    """Minutes from the first trial's start to the last trial's or wave point's end."""
     timed = [t for t in study.trials if t.datetime_start is not None and t.datetime_complete is not None]
     if not timed:
         return None
-    start = min(t.datetime_start for t in timed)
-    end = max(t.datetime_complete for t in timed)
-    return (end - start).total_seconds() / 60
+    start = min(t.datetime_start for t in timed).timestamp()
+    end = max(t.datetime_complete for t in timed).timestamp()
+    if output_dir is not None:
+        for path in (output_dir / "waves").glob("wave_*/point_*.json"):
+            end = max(end, path.stat().st_mtime)
+    return (end - start) / 60
 
 
-def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, kept, all_accepted: bool, settings,
-                     scale: float, minutes: float, search_minutes: float | None = None) -> str:
+def _posterior_lines(posterior: pd.DataFrame) -> list[str]:
+    lines = ["| parameter | prior | posterior 5% | median | 95% | draw 0 | near a bound |", "|---|---|---:|---:|---:|---:|---|"]
+    for row in posterior.itertuples(index=False):
+        lines.append(f"| {row.parameter} | {row.prior_low:.4g} to {row.prior_high:.4g} | {row.posterior_p05:.4g} | "
+                     f"{row.posterior_median:.4g} | {row.posterior_p95:.4g} | {row.draw_0:.4g} | "
+                     f"{row.near_bound or ''} |")
+    return lines
+
+
+def _decomposition_lines(table: pd.DataFrame | None) -> list[str]:
+    if table is None:
+        return []
+    part = table[(table["period"] == "2019-20 to 2023-24")]
+    lines = ["## What drove the 2019-20 to 2023-24 rise (Shapley decomposition, draw 0)", "",
+             "| measure | component | change | share of total |", "|---|---|---:|---:|"]
+    for measure, rows in part.groupby("measure", sort=False):
+        total = rows.loc[rows["driver"] == "total (all drivers)", "change"].item()
+        for row in rows.itertuples(index=False):
+            if row.driver == "total (all drivers)":
+                continue
+            unit = 1e9 if measure.endswith("_gbp") else 1e3
+            suffix = "bn" if unit == 1e9 else "k"
+            share = f"{row.change / total:+.0%}" if total else ""
+            lines.append(f"| {measure} | {row.driver} | {row.change / unit:+,.1f}{suffix} | {share} |")
+    return [*lines, ""]
+
+
+def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posterior: pd.DataFrame, result,
+                     evaluations, settings, scale: float, minutes: float, search_minutes: float | None = None,
+                     decomposition: pd.DataFrame | None = None) -> str:
     figures = load_figures()
+    plausible = int(fit_table["plausible"].sum())
+    near = posterior[posterior["near_bound"] != ""]
     lines = ["# Calibration report", "",
-             f"Fit at the default population size, mean of seeds {settings.check_seeds}; best of "
-             f"{settings.trials} trials ({len(settings.seeds)} seeds x {settings.population_size:,} people each). "
-             f"{int(fit_table['within_tolerance'].sum())} of {len(fit_table)} targets within tolerance "
-             f"(3% for levels, 0.5 percentage points for shares).", "",
-             *_markdown_table(fit_table), "",
-             "## Checks (not fitted)", "", *_markdown_table(check_table), "",
-             f"Spending scale factor (both benefits): {scale:.3f}, aligning 2019-20 with IFS "
-             f"£{figures['ifs_spending_2019_20'].value / 1e9:.0f}bn GB "
-             f"(£{figures['ifs_spending_2019_20'].england_and_wales / 1e9:.1f}bn E&W).", "",
-             f"Parameter draws kept: {len(kept)} "
-             f"({'every target within tolerance' if all_accepted else 'no trial met every tolerance; best by loss'}).",
-             *([f"Search wall time (first trial start to last trial end, all invocations): "
-                f"{search_minutes:.1f} minutes."] if search_minutes is not None else []),
-             f"Wall time of this invocation (search if not already complete, check, decomposition, "
-             f"report): {minutes:.1f} minutes.", ""]
+             f"Search: {settings.trials} Optuna TPE trials, then {settings.waves} refocusing waves of "
+             f"{settings.wave_points} points ({len(settings.seeds)} seeds x {settings.population_size:,} people "
+             f"each evaluation; {len(evaluations)} evaluations in all).", "",
+             f"**Acceptance rule.** {result.rule}. Effective sample size of the importance weights: "
+             f"{result.effective_sample_size:.1f}. Draw 0 (the kept draw with the lowest loss) is what a default run "
+             f"uses; `calibration.draw=K` selects another.", "",
+             "## Fit of draw 0 at the default population size", "",
+             f"Mean of seeds {settings.check_seeds}. z is the error in units of the target's stated uncertainty "
+             f"(configs/calibrate.yaml); {int(fit_table['within_one_sd'].sum())} of {len(fit_table)} targets within "
+             f"1 sd, {plausible} within {settings.implausibility_cut:g} sd.", "",
+             *_markdown_table(fit_table), ""]
+    if result.accepted == 0:
+        lines += ["## Targets that conflict", "", *conflicts(evaluations, settings.implausibility_cut), ""]
+    lines += ["## Posterior beside prior", "",
+              f"{len(result.draws)} draws. A parameter is flagged when its posterior median is within "
+              f"{NEAR_BOUND:.0%} of its range of a bound.", "", *_posterior_lines(posterior), "",
+              f"Parameters near a bound: {', '.join(near['parameter']) if len(near) else 'none'}.", "",
+              "## Validation: published figures not fitted", "",
+              "These figures were not used in the fit; they show where the model generalises and where it does not.",
+              "", *_markdown_table(check_table), "",
+              *_decomposition_lines(decomposition),
+              f"Spending scale factor (both benefits): {scale:.3f}, aligning 2019-20 with IFS "
+              f"£{figures['ifs_spending_2019_20'].value / 1e9:.0f}bn GB "
+              f"(£{figures['ifs_spending_2019_20'].england_and_wales / 1e9:.1f}bn E&W).", "",
+              *([f"Search wall time (first trial start to last wave point, all invocations): "
+                 f"{search_minutes:.1f} minutes on {settings.workers} workers."] if search_minutes is not None else []),
+              f"Wall time of this invocation (search and waves if not already complete, check, decomposition, "
+              f"report): {minutes:.1f} minutes.", ""]
     return "\n".join(lines)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from sim.core import states
+from sim.core.calendar import month_starts
 from sim.model import InactivityModel, seed_key, starting_population
 from sim.params.compose import validate
 from sim.population import StartingTables
@@ -38,9 +41,21 @@ def with_values(raw: dict[str, Any], values: dict[str, float], **overrides: Any)
 _CACHE: dict[tuple, Any] = {}
 
 
+def snapshot(people: np.ndarray, measure: str) -> float:
+    """A measure read from the people at one month (sim/calibration/targets.py ``SNAPSHOTS``)."""
+    occupied = people[people["in_population"] == 1]
+    if measure == "incapacity_benefit_over_10_years_share":
+        awarded = occupied[occupied["incapacity_benefit"] >= states.IB_LCW]
+        weights = awarded["weight"].astype(float)
+        return float(weights[awarded["months_in_incapacity_state"] >= 120].sum() / weights.sum())
+    raise KeyError(measure)
+
+
 def run_totals(raw: dict[str, Any], values: dict[str, float], seeds: list[int], size: int,
-               end: str | None = None) -> pd.DataFrame:
-    """Seed-averaged monthly E&W totals for one set of values (starting populations cached)."""
+               end: str | None = None, snapshots: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """Seed-averaged monthly E&W totals, by age band too, for one set of values (starting
+    populations cached); ``snapshots`` maps a snapshot measure to the months (YYYY-MM) it is
+    read at, which become a column with values in those rows only."""
     overrides = {"population__size": size, "panel__size": 0}
     if end is not None:
         overrides["period__end"] = end
@@ -56,6 +71,15 @@ def run_totals(raw: dict[str, Any], values: dict[str, float], seeds: list[int], 
         if people_key not in _CACHE:
             _CACHE[people_key] = starting_population(seeded, tables, seed_key(seed))
         model = InactivityModel(seeded, initial_people=_CACHE[people_key], tables=tables)
-        model.run()
-        totals.append(model.recorder.totals(config.period.start))
+        read: dict[str, dict[str, float]] = {measure: {} for measure in snapshots or {}}
+        while model.month < model.months:
+            model.step()
+            label = month_starts(config.period.start, model.month)[-1].strftime("%Y-%m")
+            for measure, months in (snapshots or {}).items():
+                if label in months:
+                    read[measure][label] = snapshot(model.people, measure)
+        frame = model.recorder.totals(config.period.start, by_band=True)
+        for measure, by_month in read.items():
+            frame[measure] = [by_month.get(month.strftime("%Y-%m"), np.nan) for month in frame.index]
+        totals.append(frame)
     return average_totals(totals)

@@ -6,20 +6,24 @@
 Steps:
 
 1. **Search.** An Optuna TPE search (seeded sampler) over each driver's effect
-   (configs/drivers, ``prior``) and a few time-invariant structure parameters
-   (``parameters`` in configs/calibrate.yaml), minimising the sum of squared errors in units
-   of tolerance over the targets (``targets``), each trial averaging several model seeds
-   at a scaled-down population. Trials run in ``workers`` processes sharing a journal file
-   (``study.journal``), so an interrupted calibration resumes where it stopped.
-2. **Keep draws.** The trials whose every target is within ``acceptance`` x tolerance (an
-   ABC-style acceptance), best first, up to ``draws_kept``; if fewer trials qualify, the best
-   trials by loss, and the report says so.
-3. **Check.** The best draw runs at the default population size with ``check_seeds``; its
-   fit table is the one reported. One spending scale factor (both benefits) aligns 2019-20
-   spending with IFS; 2023-24 spending is then a check.
-4. **Write.** configs/calibration/default.yaml gets the draws and the scale (every default
+   (configs/drivers, ``prior``) and the time-invariant structure parameters (``parameters``
+   in configs/calibrate.yaml), minimising the sum of squared standardised errors
+   ``z = error / uncertainty`` over the targets (``targets``), each trial averaging several
+   model seeds at a scaled-down population. Trials run in ``workers`` processes sharing a
+   journal file (``study.journal``), so an interrupted search resumes where it stopped.
+2. **Refocusing waves** (sim/calibration/waves.py): ``waves`` rounds of ``wave_points``
+   parameter sets drawn around the sets consistent with every target (``|z| <= 3``), each
+   point saved as it finishes, so an interrupted wave resumes too.
+3. **Posterior.** The last wave's accepted sets, weighted back to the uniform priors, give
+   ``draws_kept`` draws; draw 0 is the kept draw with the lowest loss. If no set is accepted,
+   the least implausible are kept and the report says which targets conflict.
+4. **Check.** Draw 0 runs at the default population size with ``check_seeds``; its fit table
+   and the validation table (published figures not fitted, ``checks``) are the ones
+   reported. One spending scale factor (both benefits) aligns 2019-20 spending with IFS;
+   2023-24 spending is then a check.
+5. **Write.** configs/calibration/default.yaml gets the draws and the scale (every default
    run then uses draw 0; ``calibration.draw=K`` selects another), and ``output_dir`` gets
-   the fit table, fit chart, kept draws and the Shapley decomposition of the rise by driver.
+   the fit table, fit chart, posterior, draws and the Shapley decomposition of the rise.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.calibration import targets as target_module
+from sim.calibration import waves
 from sim.calibration.runner import run_totals
 from sim.core.calendar import parse_month
 from sim.params.compose import CONFIG_DIR, NON_MODEL_KEYS, validate
@@ -67,8 +72,11 @@ class Settings(BaseModel):
     sampler_seed: int
     study_name: str
     output_dir: str
+    waves: int = Field(ge=0)
+    wave_points: int = Field(ge=2)
+    proposal_inflation: float = Field(gt=0)
+    implausibility_cut: float = Field(gt=0)
     draws_kept: int = Field(ge=1)
-    acceptance: float = Field(gt=0)
     check_seeds: list[int] = Field(min_length=1)
     write_config: bool = True
     fitted_config: str | None = None
@@ -105,14 +113,25 @@ def storage(output_dir: Path) -> optuna.storages.JournalStorage:
     return optuna.storages.JournalStorage(JournalFileBackend(str(output_dir / "study.journal")))
 
 
-def _objective_factory(raw, space, targets, settings):
+def evaluate(values: dict[str, float], raw: dict, target_entries: list[dict],
+             settings_dict: dict) -> tuple[dict[str, float], float, float]:
+    """Standardised errors by target label, loss and implausibility of one parameter set."""
+    settings = Settings.model_validate(settings_dict)
+    targets = target_module.parse(target_entries)
+    totals = run_totals(raw, values, settings.seeds, settings.population_size, settings.fit_end,
+                        target_module.snapshots(targets))
+    comparisons = target_module.compare(targets, totals)
+    return ({c.target.label: c.z for c in comparisons}, target_module.loss(comparisons),
+            target_module.implausibility(comparisons))
+
+
+def _objective_factory(raw, space, target_entries, settings):
     def objective(trial: optuna.Trial) -> float:
         values = {key: trial.suggest_float(key, low, high) for key, (low, high) in space.items()}
-        totals = run_totals(raw, values, settings.seeds, settings.population_size, settings.fit_end)
-        comparisons = target_module.compare(targets, totals)
-        trial.set_user_attr("errors", {c.target.figure: c.error for c in comparisons})
-        trial.set_user_attr("worst", target_module.worst(comparisons))
-        return target_module.loss(comparisons)
+        z, loss, implausibility = evaluate(values, raw, target_entries, settings.model_dump())
+        trial.set_user_attr("z", z)
+        trial.set_user_attr("implausibility", implausibility)
+        return loss
 
     return objective
 
@@ -123,20 +142,22 @@ def _worker(raw, space, target_entries, settings_dict, worker: int) -> None:
     numba.set_num_threads(1)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     settings = Settings.model_validate(settings_dict)
-    targets = target_module.parse(target_entries)
     sampler = optuna.samplers.TPESampler(seed=settings.sampler_seed + worker, multivariate=True,
                                          n_startup_trials=min(30, settings.trials))
     study = optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)),
                               sampler=sampler)
     done = optuna.study.MaxTrialsCallback(settings.trials, states=(optuna.trial.TrialState.COMPLETE,))
-    study.optimize(_objective_factory(raw, space, targets, settings), callbacks=[done, _progress(settings)])
+    study.optimize(_objective_factory(raw, space, target_entries, settings), callbacks=[done, _progress(settings)])
 
 
 def _progress(settings: Settings):
     def report(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         complete = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
         if complete % 20 == 0 or complete == settings.trials:
-            print(f"  trial {complete}/{settings.trials}: best loss {study.best_value:.2f}", flush=True)
+            accepted = sum(t.user_attrs.get("implausibility", float("inf")) <= settings.implausibility_cut
+                           for t in study.trials)
+            print(f"  trial {complete}/{settings.trials}: best loss {study.best_value:.2f}, "
+                  f"{accepted} consistent with every target", flush=True)
 
     return report
 
@@ -181,21 +202,25 @@ def search(raw, space, target_entries, settings: Settings) -> optuna.Study:
     return optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)))
 
 
-def kept_draws(study: optuna.Study, space: dict, settings: Settings) -> tuple[list[optuna.trial.FrozenTrial], bool]:
-    """Trials kept as parameter draws (best first) and whether they all met the acceptance."""
-    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE and "worst" in t.user_attrs]
-    complete.sort(key=lambda t: t.value)
-    accepted = [t for t in complete if t.user_attrs["worst"] <= settings.acceptance]
-    pool, all_accepted = (accepted, True) if accepted else (complete, False)
-    kept, seen = [], set()
-    for trial in pool:
-        signature = tuple(round(trial.params[key], 6) for key in space)
-        if signature not in seen:
-            seen.add(signature)
-            kept.append(trial)
-        if len(kept) == settings.draws_kept:
-            break
-    return kept, all_accepted
+def search_evaluations(study: optuna.Study) -> list[waves.Evaluation]:
+    """The search's complete trials as evaluations (wave 0)."""
+    return [waves.Evaluation(values=dict(t.params), z=t.user_attrs["z"], loss=t.value,
+                             implausibility=t.user_attrs["implausibility"], wave=0, origin=f"trial {t.number}")
+            for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE and "z" in t.user_attrs]
+
+
+def refocus(raw, space, target_entries, settings: Settings,
+            evaluations: list[waves.Evaluation]) -> tuple[list[waves.Evaluation], list[waves.Evaluation]]:
+    """Run (or resume) the refocusing waves; return the last wave's evaluations and all."""
+    everything = list(evaluations)
+    last = everything
+    for wave in range(1, settings.waves + 1):
+        last = waves.run_wave(wave, everything, space, settings, evaluate,
+                              (raw, target_entries, settings.model_dump()))
+        accepted = sum(e.accepted(settings.implausibility_cut) for e in last)
+        print(f"wave {wave}: {accepted} of {len(last)} points consistent with every target", flush=True)
+        everything += last
+    return last, everything
 
 
 # -- outputs ------------------------------------------------------------------------------
@@ -212,8 +237,8 @@ def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str
     write_atomic(path, lambda staging: staging.write_text(text))
 
 
-PUBLISHED_REPORT = ("fit_report.md", "fit_table.csv", "check_table.csv", "draws.csv", "fit_report.png",
-                    "decomposition.csv", "decomposition.png")
+PUBLISHED_REPORT = ("fit_report.md", "fit_table.csv", "check_table.csv", "posterior.csv", "draws.csv",
+                    "fit_report.png", "decomposition.csv", "decomposition.png")
 
 
 def publish(output_dir: Path, publish_dir: Path) -> None:
@@ -242,22 +267,30 @@ def run(cfg: DictConfig) -> int:
     checks = target_module.parse(check_entries)
     raw = {key: value for key, value in unresolved.items() if key not in NON_MODEL_KEYS}
     raw["calibration"] = {"draw": 0, "draws": [], "spending_scale": 1.0, "source": "calibration search"}
+    # The fit and the decomposition use the model's own dynamics after March 2024: the
+    # aligned projection's factors are solved afterwards, from the draws written here.
+    raw["projection"] = {**raw["projection"], "name": "free", "mode": "flatten", "alignment": {},
+                         "alignment_source": ""}
     validate(raw)
     space = search_space(raw, container.get("parameters", {}))
     output_dir = Path(settings.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    print(f"calibrating {len(space)} parameters against {len(targets)} targets "
-          f"({settings.trials} trials, {len(settings.seeds)} seeds x {settings.population_size:,} people)")
+    print(f"calibrating {len(space)} parameters against {len(targets)} targets ({settings.trials} search "
+          f"trials, then {settings.waves} waves of {settings.wave_points} points; {len(settings.seeds)} seeds x "
+          f"{settings.population_size:,} people each)")
 
     study = search(raw, space, target_entries, settings)
-    kept, all_accepted = kept_draws(study, space, settings)
-    draws = [dict(trial.params) for trial in kept]
-    print(f"kept {len(draws)} draws ({'all within tolerance' if all_accepted else 'NO trial met every tolerance: best by loss'})")
+    last_wave, everything = refocus(raw, space, target_entries, settings, search_evaluations(study))
+    result = waves.posterior(last_wave, everything, settings.implausibility_cut, settings.draws_kept,
+                             settings.sampler_seed)
+    draws = [draw.values for draw in result.draws]
+    print(f"posterior: {result.rule}")
 
     from sim.calibration import fit_report
     from sim.published import load_figures
 
-    check_totals = run_totals(raw, draws[0], settings.check_seeds, validate(raw).population.size)
+    check_totals = run_totals(raw, draws[0], settings.check_seeds, validate(raw).population.size,
+                              snapshots=target_module.snapshots(targets))
     figures = load_figures()
     scale = spending_scale(check_totals, figures["ifs_spending_2019_20"].england_and_wales)
     scaled = check_totals.copy()
@@ -267,25 +300,31 @@ def run(cfg: DictConfig) -> int:
     checked = target_module.compare(checks, scaled, figures)
     fit_table = target_module.table(fit)
     check_table = target_module.table(checked)
+    posterior_table = fit_report.posterior_table(result.draws, space)
     _atomic_csv(fit_table, output_dir / "fit_table.csv")
     _atomic_csv(check_table, output_dir / "check_table.csv")
-    _atomic_csv(fit_report.draws_table(kept, space, settings.study_name), output_dir / "draws.csv")
+    _atomic_csv(posterior_table, output_dir / "posterior.csv")
+    _atomic_csv(fit_report.draws_table(result.draws, space, settings.study_name), output_dir / "draws.csv")
+    _atomic_csv(fit_report.evaluations_table(everything), output_dir / "evaluations.csv")
     fit_report.write_fit_chart(scaled, fit, output_dir / "fit_report.png")
 
+    decomposition_table = None
     if settings.decompose:
         from sim.calibration import decomposition
 
-        decomposition.write(raw, draws[0], scale, settings, output_dir)
+        decomposition_table = decomposition.write(raw, draws[0], scale, settings, output_dir)
     minutes = (time.time() - started) / 60
-    summary = fit_report.summary_markdown(fit_table, check_table, kept, all_accepted, settings, scale, minutes,
-                                          fit_report.search_minutes(study))
+    summary = fit_report.summary_markdown(
+        fit_table, check_table, posterior_table, result, everything, settings, scale, minutes,
+        fit_report.search_minutes(study, Path(settings.output_dir)), decomposition_table)
     write_atomic(output_dir / "fit_report.md", lambda staging: staging.write_text(summary))
     if settings.write_config:
         source = (f"make calibrate on {time.strftime('%Y-%m-%d')}: {len(study.trials)} Optuna trials of study "
-                  f"{settings.study_name}, {len(settings.seeds)} seeds x {settings.population_size:,} people; "
-                  f"{len(draws)} draws kept ({'every target within tolerance' if all_accepted else 'best by loss'}); "
-                  f"{int(fit_table['within_tolerance'].sum())}/{len(fit_table)} targets within tolerance at the "
-                  f"default size; see {settings.publish_dir or settings.output_dir}/fit_report.md")
+                  f"{settings.study_name} and {settings.waves} refocusing waves of {settings.wave_points} points, "
+                  f"{len(settings.seeds)} seeds x {settings.population_size:,} people; posterior: {result.rule}; "
+                  f"draw 0 has {int(fit_table['plausible'].sum())}/{len(fit_table)} targets within "
+                  f"{settings.implausibility_cut:g} sd at the default size; see "
+                  f"{settings.publish_dir or settings.output_dir}/fit_report.md")
         path = Path(settings.fitted_config) if settings.fitted_config else FITTED_CONFIG
         write_fitted_config(draws, scale, source, path)
         print(f"wrote {path}")

@@ -11,7 +11,10 @@ A driver multiplies the rates of its transitions by ``1 + effect x age_weight x 
 After the fitting period (``projection.start``) the projection assumption decides how the
 shapes continue: ``trend`` extends each ramp at its 2019-2024 slope, ``flatten`` holds every
 shape at its last fitted value, ``pre_pandemic`` fades every shape to 0 over
-``projection.fade_months`` (back to April 2019 rates).
+``projection.fade_months`` (back to April 2019 rates), and ``aligned`` holds the shapes as
+``flatten`` does, then multiplies named transitions by one factor per financial year
+(``projection.alignment``, solved by ``python -m sim.alignment``) so that the caseloads
+follow the official forecast.
 
 Effects come from the driver config (where a calibration draw has written the fitted
 value); a driver with ``enabled: false`` is off whatever its effect.
@@ -23,7 +26,7 @@ import numpy as np
 
 from sim import spec
 from sim.core import states
-from sim.core.calendar import month_index
+from sim.core.calendar import financial_year, month_index, month_starts
 from sim.params.models import DriverConfig, ProjectionConfig
 
 MINIMUM_MULTIPLIER = 0.05
@@ -50,7 +53,7 @@ def shape(driver: DriverConfig, start: str, months: int, projection: ProjectionC
     after = t >= projection_start
     if projection.mode == "trend":
         profile = np.where(after, raw, fitted)
-    elif projection.mode == "flatten":
+    elif projection.mode in ("flatten", "aligned"):
         profile = np.where(after, last, fitted)
     else:
         fade = np.clip(1 - (t - projection_start + 1) / projection.fade_months, 0.0, 1.0)
@@ -77,3 +80,15 @@ def apply(hazards: dict, drivers: dict[str, DriverConfig], start: str, months: i
         for target in driver.transitions:
             transition = spec.transition(target)
             hazards[transition.process].period[transition.row] *= factor
+
+
+def apply_alignment(hazards: dict, projection: ProjectionConfig, start: str, months: int) -> None:
+    """Multiply each aligned transition's calendar multipliers by its factor in every month
+    of each financial year listed (in place)."""
+    if not projection.alignment:
+        return
+    labels = financial_year(month_starts(start, months)).to_numpy()
+    for target, by_year in projection.alignment.items():
+        transition = spec.transition(target)
+        for year, factor in by_year.items():
+            hazards[transition.process].period[transition.row][labels == year] *= factor

@@ -19,7 +19,7 @@ from sim.params.errors import ConfigError
 from sim.params.schema import RunConfig
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent.parent / "configs"
-NON_MODEL_KEYS = ("hydra", "calibrate", "targets", "checks", "parameters")
+NON_MODEL_KEYS = ("hydra", "calibrate", "targets", "checks", "parameters", "uncertainty_sources")
 """Top-level keys of composed configs that are not part of a run (calibration settings)."""
 
 

@@ -5,6 +5,7 @@ and out-of-range values are errors). ``sim.params.schema`` assembles them into t
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
@@ -82,18 +83,38 @@ class WorkConfig(Transitions):
     pass
 
 
+class ExitDuration(Strict):
+    """How the hazard of leaving LCW or LCWRA changes with months on the award (the hazards'
+    duration ratios read these): ``early_ratio`` in the award's first year and
+    ``long_ratio`` after five years, against years two to five."""
+
+    early_ratio: HazardRatio = Field(gt=0.0)
+    long_ratio: HazardRatio = Field(gt=0.0)
+    source: str = Field(min_length=3)
+
+
 class IncapacityBenefitConfig(Transitions):
-    pass
+    exit_duration: ExitDuration
 
 
 class PipReview(Strict):
-    """What happens when a finite PIP award reaches its end month (shares sum to 1)."""
+    """What happens when a finite PIP award reaches its end month (shares sum to 1);
+    ``same_award`` left empty is the remainder, so a fitted ``disallowed`` share keeps the sum."""
 
     same_award: Probability = Field(ge=0.0, le=1.0)
     higher_award: Probability = Field(ge=0.0, le=1.0)
     lower_award: Probability = Field(ge=0.0, le=1.0)
     disallowed: Probability = Field(ge=0.0, le=1.0)
     source: str = Field(min_length=3)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _remainder_is_the_same_award(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("same_award") is None:
+            others = [data.get(key) for key in ("higher_award", "lower_award", "disallowed")]
+            if all(isinstance(value, (int, float)) for value in others):
+                return {**data, "same_award": round(1.0 - sum(others), 12)}
+        return data
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> PipReview:
@@ -174,7 +195,6 @@ class BenefitStructure(Strict):
     pip_enhanced_share: Probability = Field(ge=0.0, le=1.0)
     pip_awaiting_share: Probability = Field(ge=0.0, le=1.0)
     pip_ongoing_share: Probability = Field(ge=0.0, le=1.0)
-    mean_months_on_incapacity_benefit: float = Field(gt=0.0)
     source: str = Field(min_length=3)
     pip_risk_per_condition: float = Field(ge=0.0)
     pip_risk_per_condition_source: str = Field(min_length=3)
@@ -208,6 +228,7 @@ class StartingTargets(Strict):
     inactivity_rate: str
     long_term_sick_share: str
     employment_rate_50_64: str
+    employment_rate_16_24: str
     incapacity_benefit_recipients: str
     disability_benefit_recipients: str
     health_benefit_recipients: str
@@ -318,13 +339,38 @@ class DriverConfig(Strict):
 
 
 class ProjectionConfig(Strict):
-    """How the drivers continue after the fitting period (sim/drivers.py)."""
+    """How the drivers continue after the fitting period (sim/engine/drivers.py).
+
+    ``aligned`` holds the drivers as ``flatten`` does and then multiplies named transitions
+    by ``alignment[transition][financial year]`` (written by ``python -m sim.alignment``),
+    so the caseloads follow the official forecast path."""
 
     name: str
-    mode: Literal["trend", "flatten", "pre_pandemic"]
+    mode: Literal["trend", "flatten", "pre_pandemic", "aligned"]
     start: str
     fade_months: float = Field(default=12.0, gt=0.0)
     description: str = ""
+    alignment: dict[str, dict[str, float]] = Field(default_factory=dict)
+    alignment_source: str = ""
+
+    @field_validator("alignment")
+    @classmethod
+    def _financial_years_and_factors(cls, alignment: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for transition, by_year in alignment.items():
+            for year, factor in by_year.items():
+                if not re.fullmatch(r"20\d\d-\d\d", str(year)) or (int(str(year)[:4]) + 1) % 100 != int(str(year)[5:]):
+                    raise ValueError(f"alignment.{transition}.{year}: not a financial year; allowed: like 2025-26")
+                if not 0.0 < float(factor) <= 20.0:
+                    raise ValueError(f"alignment.{transition}.{year}: {factor}; allowed: a multiplier above 0 and at most 20")
+        return alignment
+
+    @model_validator(mode="after")
+    def _alignment_needs_its_mode(self) -> ProjectionConfig:
+        if self.alignment and self.mode != "aligned":
+            raise ValueError(f"projection.alignment is set but projection.mode is {self.mode!r}; allowed: 'aligned'")
+        if self.alignment and len(self.alignment_source) < 10:
+            raise ValueError("projection.alignment_source: say where the alignment factors and their target path come from")
+        return self
 
     @field_validator("start", mode="before")
     @classmethod

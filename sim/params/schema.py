@@ -83,6 +83,9 @@ class RunConfigBase(Strict):
                 if effect.transition not in spec.TRANSITIONS:
                     raise ValueError(f"interventions.{name}.effects[{index}].transition: {effect.transition!r} "
                                      f"is not a transition; allowed: {_allowed_transitions()}")
+        for target in self.projection.alignment:
+            if target not in spec.TRANSITIONS:
+                raise ValueError(f"projection.alignment: {target!r} is not a transition; allowed: {_allowed_transitions()}")
         if len(self.interventions) > MAX_PROGRAMMES:
             raise ValueError(f"interventions: {len(self.interventions)} programmes; allowed: at most {MAX_PROGRAMMES}")
         return self

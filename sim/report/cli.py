@@ -6,7 +6,7 @@ financial-year results into ``DIR/summary.csv``, each to a temporary name and th
 into place, and prints the paths it wrote. A missing directory, or one without either
 Parquet table, gives one line on stderr and exit code 2.
 
-Model lines are the median across runs (seeds) and the shaded band is the runs' spread:
+Model lines are the median across runs (calibration draws x seeds) and the shaded band is the runs' spread:
 minimum to maximum, or the 5th to 95th percentile when there are at least 20 runs. Published
 figures come from :mod:`sim.published`, which scales Great Britain and UK counts to England &
 Wales; figures whose note calls them a projection or forecast are drawn as open squares with

@@ -45,14 +45,15 @@ from sim.report.style import (
 
 def model_text(runs: Runs, median_as: str = "line", spread_as: str = "band") -> str:
     """Caption sentence describing the model runs behind the lines (or bars)."""
-    parts = [f"{name} ({count} seed{'s' if count != 1 else ''})" for name, count in runs.per_scenario.items()]
+    parts = [f"{name} ({count} run{'s' if count != 1 else ''})" for name, count in runs.per_scenario.items()]
     text = "Model: scenario " + ", ".join(parts)
     sizes = runs.population_sizes
     if sizes:
         size = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
         text += f", {size} simulated people per run weighted to the E&W 16-64 population"
     bands = {band_name(count) for count in runs.per_scenario.values()}
-    return text + f"; {median_as} = median across seeds, {spread_as} = {' / '.join(sorted(bands))} across seeds."
+    return text + (f"; a run is one calibration draw and seed; {median_as} = median across runs, {spread_as} = "
+                   f"{' / '.join(sorted(bands))} across runs.")
 
 
 def new_chart(nrows: int = 1, ncols: int = 1, **subplot_kw) -> tuple[Chart, np.ndarray]:
@@ -108,7 +109,7 @@ def draw_model(ax, bands: pd.DataFrame, x: str, colours: dict[str, tuple], unit:
         runs = int(part["runs"].max())
         handle = (Patch(facecolor=colour, alpha=0.25), Line2D([], [], color=colour, linewidth=2.4))
         short = "5–95% range" if runs >= PERCENTILE_RUNS else "min–max"
-        entries.append((handle, f"Model, {scenario} ({runs} seed{'s' if runs != 1 else ''}): median and {short}"))
+        entries.append((handle, f"Model, {scenario} ({runs} run{'s' if runs != 1 else ''}): median and {short}"))
     return entries
 
 

@@ -11,7 +11,7 @@ import seaborn as sns
 from sim.aggregate import PERCENTILE_RUNS
 from sim.report.data import ALL
 
-GEOGRAPHY_NAMES = {"great_britain": "GB", "united_kingdom": "UK", "england_and_wales": "E&W"}
+GEOGRAPHY_NAMES = {"great_britain": "GB", "united_kingdom": "UK", "england_and_wales": "E&W", "england": "England"}
 
 
 AREA_NAMES = {

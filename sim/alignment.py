@@ -1,0 +1,169 @@
+"""``python -m sim.alignment``: solve the `aligned` projection's factors.
+
+The official path (published figures in sim/data/published_figures.csv) is put on the
+model's terms by growth from the model's own 2024-25 level, so the baseline does not jump
+where the fit ends:
+
+* incapacity benefits: the 2024-25 caseload times OBR's prevalence path (7.0% of
+  working-age adults in 2024-25 to 7.9% in 2028-29, Welfare trends report Oct 2024; the years
+  between linearly interpolated, an assumption) relative to 2024-25, times the model's
+  16-64 population relative to 2024-25;
+* PIP: the 2024-25 caseload grown at the constant annual rate that takes IFS's 3.2m GB
+  working-age disability caseload in 2023-24 to DWP's 4.3m in 2029-30 (Spring Statement 2025
+  impacts; constant growth between them is an assumption).
+
+The unknowns are one multiplier per financial year (2025-26 to 2028-29) on each benefit's
+claim hazard (``incapacity_benefit.claim``, ``disability_benefit.claim``), solved year by
+year on the caseload at each year's end (common random numbers, one seed), so the annual
+means follow the path without a saw-tooth. The factors are written to configs/projection/aligned.yaml with their source.
+
+    python -m sim.alignment                      # draw 0, 50,000 people, seed 0
+    python -m sim.alignment population.size=100000
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.aggregate import annual_totals
+from sim.calibration.runner import run_totals
+from sim.core.calendar import financial_year_label
+from sim.params.compose import CONFIG_DIR, NON_MODEL_KEYS, compose
+from sim.params.errors import EXIT_BAD_INPUT, ConfigError
+from sim.published import load_figures
+from sim.results import write_atomic
+
+ALIGNED_CONFIG = CONFIG_DIR / "projection" / "aligned.yaml"
+ANCHOR_YEAR = "2024-25"
+YEARS = tuple(financial_year_label(year) for year in range(2025, 2029))
+ALIGNED = {"incapacity_benefit.claim": "incapacity_benefit_recipients",
+           "disability_benefit.claim": "disability_benefit_recipients"}
+"""Transition whose claim rate is adjusted -> the caseload it aligns."""
+DEFAULT_SIZE = 50_000
+
+
+def official_growth() -> dict[str, dict[str, float]]:
+    """Caseload relative to 2024-25 on the official path, by metric and financial year
+    (before the population factor for incapacity benefits)."""
+    figures = load_figures()
+    start = figures["obr_incapacity_prevalence_2024"].value
+    end = figures["obr_incapacity_prevalence_2028_29"].value
+    incapacity = {year: (start + (end - start) * (index + 1) / len(YEARS)) / start for index, year in enumerate(YEARS)}
+    annual = (figures["dwp_pip_caseload_2029_30"].value / figures["ifs_disability_caseload_2023_24"].value) ** (1 / 6)
+    disability = {year: annual ** (index + 1) for index, year in enumerate(YEARS)}
+    return {"incapacity_benefit_recipients": incapacity, "disability_benefit_recipients": disability}
+
+
+def _run(raw: dict, factors: np.ndarray, size: int, seed: int, end: str | None = None) -> pd.DataFrame:
+    config = {**raw, "projection": {**raw["projection"], "alignment": _alignment(factors),
+                                    "alignment_source": "being solved by python -m sim.alignment"}}
+    if end is not None:
+        config = {**config, "period": {**config["period"], "end": end}}
+    return run_totals(config, {}, [seed], size)[[*ALIGNED.values(), "population"]]
+
+
+def _alignment(factors: np.ndarray) -> dict[str, dict[str, float]]:
+    return {transition: {year: float(factors[i, j]) for j, year in enumerate(YEARS)}
+            for i, transition in enumerate(ALIGNED)}
+
+
+def official_path(annual: pd.DataFrame, growth: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Annual mean caseloads on the official path, from the model's 2024-25 level."""
+    population = annual["population"] / annual.loc[ANCHOR_YEAR, "population"]
+    return pd.DataFrame({metric: {year: annual.loc[ANCHOR_YEAR, metric] * growth[metric][year]
+                                  * (population[year] if metric == "incapacity_benefit_recipients" else 1.0)
+                                  for year in YEARS} for metric in ALIGNED.values()})
+
+
+def year_end_targets(path: pd.DataFrame) -> pd.DataFrame:
+    """The caseload in March of each year on the path: the geometric mean of that year's and
+    the next year's annual means (March lies half-way between their middles); the last year
+    extrapolates its growth."""
+    following = path.shift(-1)
+    following.iloc[-1] = path.iloc[-1] * path.iloc[-1] / path.iloc[-2]
+    return np.sqrt(path * following)
+
+
+def solve(raw: dict, size: int, seed: int = 0, iterations: int = 4) -> tuple[dict, pd.DataFrame]:
+    """Alignment factors, year by year: each year's factor on new claims sets the caseload
+    at the year's end (March), matched to the path by the secant method, so no year
+    overshoots and the next corrects it. Returns the factors and a table of the official
+    path, the free run and the aligned run (annual means)."""
+    factors = np.ones((len(ALIGNED), len(YEARS)))
+    free_totals = _run(raw, factors, size, seed)
+    free = annual_totals(free_totals)
+    path = official_path(free, official_growth())
+    ends = year_end_targets(path)
+    for index, year in enumerate(YEARS):
+        march = f"20{year[-2:]}-03"
+        target = ends.loc[year].to_numpy()
+        elasticity = np.full(len(ALIGNED), 0.2)
+        previous: tuple[np.ndarray, np.ndarray] | None = None
+        for _ in range(iterations):
+            totals = _run(raw, factors, size, seed, end=march)
+            level = totals.loc[f"{march}-01", list(ALIGNED.values())].to_numpy(dtype=float)
+            gap = np.log(target / level)
+            if previous is not None:
+                moved = np.log(factors[:, index]) - previous[0]
+                responded = np.log(level) - previous[1]
+                usable = np.abs(moved) > 1e-3
+                elasticity[usable] = np.clip(responded[usable] / moved[usable], 0.05, 1.0)
+            print(f"alignment {year}: gap {', '.join(f'{g:+.2%}' for g in gap)}", flush=True)
+            if np.max(np.abs(gap)) < 0.002:
+                break
+            previous = (np.log(factors[:, index]), np.log(level))
+            factors[:, index] *= np.exp(np.clip(gap / elasticity, -1.0, 1.0))
+    aligned = annual_totals(_run(raw, factors, size, seed))
+    rows = [{"metric": metric, "financial_year": year, "official_path": path.loc[year, metric],
+             "free": free.loc[year, metric], "aligned": aligned.loc[year, metric], "factor": factors[i, j]}
+            for i, metric in enumerate(ALIGNED.values()) for j, year in enumerate(YEARS)]
+    return _alignment(factors), pd.DataFrame(rows)
+
+
+def write(alignment: dict, source: str, path: Path = ALIGNED_CONFIG) -> None:
+    """Rewrite the alignment block of configs/projection/aligned.yaml, keeping the rest."""
+    text = path.read_text()
+    head = text[: text.index("alignment:")]
+    body = yaml.safe_dump({"alignment": {t: {y: round(f, 5) for y, f in by.items()} for t, by in alignment.items()},
+                           "alignment_source": source}, sort_keys=False, width=100)
+    write_atomic(path, lambda staging: staging.write_text(head + body))
+
+
+def main(arguments: list[str]) -> int:
+    started = time.time()
+    try:
+        config = compose(["projection=aligned", *arguments])
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from omegaconf import OmegaConf
+
+    raw = {key: value for key, value in OmegaConf.to_container(config, resolve=False).items()
+           if key not in NON_MODEL_KEYS}
+    size = DEFAULT_SIZE if not any(a.startswith("population.size=") for a in arguments) else None
+    size = size or int(OmegaConf.select(config, "population.size"))
+    raw["projection"] = {**OmegaConf.to_container(config.projection, resolve=True), "alignment": {}}
+    alignment, table = solve(raw, size)
+    source = (f"python -m sim.alignment on {time.strftime('%Y-%m-%d')}: calibration draw 0, {size:,} people, seed 0; "
+              "factors on new claims so the annual mean caseloads follow the official path from the model's "
+              "2024-25 level (OBR Welfare trends report Oct 2024 incapacity prevalence 7.0% to 7.9%; DWP Spring "
+              "Statement 2025 impacts PIP 4.3m in 2029-30 from IFS 3.2m in 2023-24)")
+    write(alignment, source)
+    out = CONFIG_DIR.parent / "docs" / "calibration" / "alignment.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table["source"] = "model output: python -m sim.alignment (official path from sim/data/published_figures.csv)"
+    write_atomic(out, lambda staging: table.to_csv(staging, index=False))
+    print(table.to_string(index=False))
+    print(f"wrote {ALIGNED_CONFIG.relative_to(CONFIG_DIR.parent)} and {out.relative_to(CONFIG_DIR.parent)} "
+          f"in {(time.time() - started) / 60:.1f} minutes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

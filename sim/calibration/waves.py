@@ -1,0 +1,198 @@
+"""Refocusing waves after the search: an accepted posterior, not the best trials by loss.
+
+Approximate Bayesian computation with the history-matching cut as its kernel:
+
+* the **acceptance rule**: a parameter set is accepted when every target's standardised
+  error is within the cut, ``|z| <= 3`` (sim/calibration/targets.py; an upper bound is met
+  anywhere below it);
+* each **wave** draws ``wave_points`` parameter sets from a multivariate normal fitted to the
+  accepted sets found so far (or, while there are too few, to the least implausible ones),
+  its covariance inflated by ``proposal_inflation`` and truncated to the prior box;
+* the **posterior** is the last wave's accepted sets, each weighted by prior / proposal
+  density (the priors are uniform, so 1 / proposal density), which undoes the proposal's
+  focus; draws are sampled from them by weight without replacement.
+
+Every evaluated point is written to ``waves/wave_K/point_NNNNN.json`` atomically, so an
+interrupted wave resumes where it stopped and a finished one is never rerun.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from sim.results import write_atomic
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One evaluated parameter set: its values, standardised errors and where it came from."""
+
+    values: dict[str, float]
+    z: dict[str, float]  # target label -> standardised error
+    loss: float
+    implausibility: float
+    wave: int  # 0: the Optuna search
+    origin: str  # "trial N" or "wave K point N"
+    log_weight: float = 0.0  # log(prior / proposal density); 0 for search trials
+
+    def accepted(self, cut: float) -> bool:
+        return self.implausibility <= cut
+
+
+def unit(values: dict[str, float], space: dict[str, tuple[float, float]]) -> np.ndarray:
+    return np.array([(values[key] - low) / (high - low) for key, (low, high) in space.items()])
+
+
+def from_unit(point: np.ndarray, space: dict[str, tuple[float, float]]) -> dict[str, float]:
+    return {key: float(low + x * (high - low)) for x, (key, (low, high)) in zip(point, space.items())}
+
+
+def proposal(evaluations: list[Evaluation], space: dict[str, tuple[float, float]], cut: float,
+             inflation: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Mean and covariance (unit cube) of the next wave's proposal, and how many accepted
+    sets it was fitted to (0: fitted to the least implausible sets instead)."""
+    dimension = len(space)
+    accepted = [e for e in evaluations if e.accepted(cut)]
+    pool = accepted
+    if len(pool) < 2 * dimension:
+        pool = sorted(evaluations, key=lambda e: e.implausibility)[: max(2 * dimension, 20)]
+    points = np.stack([unit(e.values, space) for e in pool])
+    mean = points.mean(axis=0)
+    covariance = np.cov(points, rowvar=False) * inflation + np.eye(dimension) * 1e-4
+    return mean, covariance, len(accepted) if pool is accepted else 0
+
+
+def draw_points(mean: np.ndarray, covariance: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` points of the truncated normal in the unit cube and their log densities
+    (up to the truncation constant, which is the same for every point of a wave)."""
+    rng = np.random.default_rng(seed)
+    normal = stats.multivariate_normal(mean=mean, cov=covariance, allow_singular=True)
+    kept: list[np.ndarray] = []
+    for _ in range(10_000):
+        batch = rng.multivariate_normal(mean, covariance, size=max(count, 256))
+        kept.extend(batch[((batch >= 0.0) & (batch <= 1.0)).all(axis=1)])
+        if len(kept) >= count:
+            break
+    if len(kept) < count:
+        raise RuntimeError("the wave's proposal puts almost no mass inside the prior box")
+    points = np.stack(kept[:count])
+    return points, normal.logpdf(points)
+
+
+def _point_path(directory: Path, index: int) -> Path:
+    return directory / f"point_{index:05d}.json"
+
+
+def _evaluate_point(job: tuple) -> None:
+    evaluate, arguments, values, path, record = job
+    started = time.time()
+    z, loss, implausibility = evaluate(values, *arguments)
+    text = json.dumps({**record, "values": values, "z": z, "loss": loss, "implausibility": implausibility,
+                       "seconds": time.time() - started})
+    write_atomic(path, lambda staging: staging.write_text(text))
+
+
+def _init_worker() -> None:
+    import numba
+
+    numba.set_num_threads(1)
+
+
+def run_wave(wave: int, evaluations: list[Evaluation], space: dict[str, tuple[float, float]], settings: Any,
+             evaluate, arguments: tuple) -> list[Evaluation]:
+    """Evaluate (or resume) one wave and return its evaluations."""
+    directory = Path(settings.output_dir) / "waves" / f"wave_{wave}"
+    directory.mkdir(parents=True, exist_ok=True)
+    plan_path = directory / "proposal.json"
+    if plan_path.exists():
+        plan = json.loads(plan_path.read_text())
+        mean, covariance, fitted_to = np.array(plan["mean"]), np.array(plan["covariance"]), plan["fitted_to"]
+    else:
+        mean, covariance, fitted_to = proposal(evaluations, space, settings.implausibility_cut,
+                                               settings.proposal_inflation)
+        plan = {"mean": mean.tolist(), "covariance": covariance.tolist(), "fitted_to": fitted_to,
+                "keys": list(space)}
+        write_atomic(plan_path, lambda staging: staging.write_text(json.dumps(plan)))
+    points, log_density = draw_points(mean, covariance, settings.wave_points, settings.sampler_seed + 1000 * wave)
+    jobs = []
+    for index, (point, density) in enumerate(zip(points, log_density)):
+        path = _point_path(directory, index)
+        if not path.exists():
+            record = {"wave": wave, "index": index, "log_weight": float(-density)}
+            jobs.append((evaluate, arguments, from_unit(point, space), path, record))
+    basis = f"{fitted_to} accepted sets" if fitted_to else "the least implausible sets (too few accepted yet)"
+    print(f"wave {wave}: {settings.wave_points - len(jobs)} of {settings.wave_points} points already done; "
+          f"proposal fitted to {basis}", flush=True)
+    if jobs:
+        _run_jobs(jobs, settings.workers, wave)
+    return load_wave(directory)
+
+
+def _run_jobs(jobs: list[tuple], workers: int, wave: int) -> None:
+    from tqdm import tqdm
+
+    progress = tqdm(total=len(jobs), desc=f"wave {wave}", unit="point", mininterval=10, ascii=True)
+    if workers == 1:
+        for job in jobs:
+            _evaluate_point(job)
+            progress.update()
+    else:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=_init_worker) as pool:
+            for _ in pool.imap_unordered(_evaluate_point, jobs):
+                progress.update()
+    progress.close()
+
+
+def load_wave(directory: Path) -> list[Evaluation]:
+    evaluations = []
+    for path in sorted(directory.glob("point_*.json")):
+        record = json.loads(path.read_text())
+        evaluations.append(Evaluation(values=record["values"], z=record["z"], loss=record["loss"],
+                                      implausibility=record["implausibility"], wave=record["wave"],
+                                      origin=f"wave {record['wave']} point {record['index']}",
+                                      log_weight=record["log_weight"]))
+    return evaluations
+
+
+@dataclass(frozen=True)
+class Posterior:
+    draws: list[Evaluation]  # draw 0 first: the kept draw with the lowest loss
+    accepted: int  # accepted sets in the pool the draws were sampled from
+    evaluated: int  # points in that pool
+    effective_sample_size: float
+    rule: str
+
+
+def posterior(last_wave: list[Evaluation], everything: list[Evaluation], cut: float, kept: int,
+              seed: int) -> Posterior:
+    """Draws sampled by weight from the last wave's accepted sets; if that wave accepted
+    none, the least implausible sets of all, and the rule says so."""
+    accepted = [e for e in last_wave if e.accepted(cut)]
+    if accepted:
+        log_weights = np.array([e.log_weight for e in accepted])
+        weights = np.exp(log_weights - log_weights.max())
+        weights /= weights.sum()
+        ess = float(1.0 / np.sum(weights ** 2))
+        rng = np.random.default_rng(seed)
+        chosen = rng.choice(len(accepted), size=min(kept, len(accepted)), replace=False, p=weights)
+        draws = [accepted[i] for i in chosen]
+        rule = (f"every target within {cut:g} standard deviations (|z| <= {cut:g}); {len(accepted)} of "
+                f"{len(last_wave)} points of the last wave accepted, {len(draws)} sampled by importance weight")
+        pool_size = len(last_wave)
+    else:
+        draws = sorted(everything, key=lambda e: e.implausibility)[:kept]
+        ess = float("nan")
+        rule = (f"NO evaluated set met every target within {cut:g} standard deviations: the {len(draws)} least "
+                "implausible sets are kept instead, and the report lists the targets that conflict")
+        pool_size = len(everything)
+    draws.sort(key=lambda e: e.loss)
+    return Posterior(draws=draws, accepted=len(accepted), evaluated=pool_size, effective_sample_size=ess, rule=rule)
