@@ -162,6 +162,14 @@ def _progress(settings: Settings):
     return report
 
 
+ATTEMPTS = 3
+"""Times the search's worker processes are started before a failing one stops the calibration."""
+
+
+def _complete(study: optuna.Study) -> int:
+    return sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+
+
 def warm_starts(space: dict[str, tuple[float, float]], path: Path) -> list[dict[str, float]]:
     """The draws of an earlier calibration, clipped to the current search space, as first
     trials of a new study (keys new to the space are left for the sampler)."""
@@ -192,13 +200,23 @@ def search(raw, space, target_entries, settings: Settings) -> optuna.Study:
         _worker(*arguments, 0)
     else:
         context = multiprocessing.get_context("spawn")
-        processes = [context.Process(target=_worker, args=(*arguments, worker)) for worker in range(settings.workers)]
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join()
-            if process.exitcode != 0:
-                raise RuntimeError(f"a calibration worker failed with exit code {process.exitcode}")
+        for attempt in range(1, ATTEMPTS + 1):
+            processes = [context.Process(target=_worker, args=(*arguments, worker))
+                         for worker in range(settings.workers)]
+            for process in processes:
+                process.start()
+            for process in processes:
+                process.join()
+            failed = [process.exitcode for process in processes if process.exitcode != 0]
+            done = _complete(optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir))))
+            if not failed or done >= settings.trials:
+                break
+            # Two processes sharing a journal file can race on one trial (Optuna raises
+            # "Cannot tell a COMPLETE trial"); the finished trials are safe, so resume.
+            print(f"search: a worker stopped (exit code {failed[0]}) with {done} trials done; resuming "
+                  f"(attempt {attempt + 1} of {ATTEMPTS})", flush=True)
+        else:
+            raise RuntimeError(f"calibration workers kept failing; {done} of {settings.trials} trials are done")
     return optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)))
 
 
