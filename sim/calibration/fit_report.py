@@ -39,6 +39,10 @@ NEAR_BOUND = 0.02
 """A parameter is flagged when its posterior median lies within this share of its range of a bound."""
 
 
+POSTERIOR_SOURCE = ("model output: posterior draws of make calibrate (docs/calibration/draws.csv); prior ranges from "
+                    "configs/calibrate.yaml and configs/drivers")
+
+
 def posterior_table(draws, space: dict) -> pd.DataFrame:
     """Each parameter's prior range beside its posterior (5%, median, 95% over the draws)."""
     rows = []
@@ -51,7 +55,8 @@ def posterior_table(draws, space: dict) -> pd.DataFrame:
                      "posterior_p95": float(np.quantile(values, 0.95)), "draw_0": draws[0].values[key],
                      "posterior_width_share_of_prior": float((np.quantile(values, 0.95) - np.quantile(values, 0.05))
                                                              / (high - low)) if high > low else 0.0,
-                     "near_bound": "low" if position < NEAR_BOUND else ("high" if position > 1 - NEAR_BOUND else "")})
+                     "near_bound": "low" if position < NEAR_BOUND else ("high" if position > 1 - NEAR_BOUND else ""),
+                     "source": POSTERIOR_SOURCE})
     return pd.DataFrame(rows)
 
 
