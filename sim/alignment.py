@@ -61,11 +61,13 @@ def official_growth() -> dict[str, dict[str, float]]:
 
 
 def _run(raw: dict, factors: np.ndarray, size: int, seed: int, end: str | None = None) -> pd.DataFrame:
+    calibration = raw["calibration"]
+    values = calibration["draws"][calibration["draw"]] if calibration.get("draws") else {}
     config = {**raw, "projection": {**raw["projection"], "alignment": _alignment(factors),
                                     "alignment_source": "being solved by python -m sim.alignment"}}
     if end is not None:
         config = {**config, "period": {**config["period"], "end": end}}
-    return run_totals(config, {}, [seed], size)[[*ALIGNED.values(), "population"]]
+    return run_totals(config, values, [seed], size)[[*ALIGNED.values(), "population"]]
 
 
 def _alignment(factors: np.ndarray) -> dict[str, dict[str, float]]:

@@ -109,3 +109,20 @@ def test_official_path_grows_as_published():
     path = pd.DataFrame({"x": [100.0, 110.0, 121.0]}, index=["2025-26", "2026-27", "2027-28"])
     ends = alignment.year_end_targets(path)
     assert ends["x"].tolist() == pytest.approx([np.sqrt(100 * 110), np.sqrt(110 * 121), np.sqrt(121 * 133.1)])
+
+
+def test_alignment_runs_the_calibrated_draw(monkeypatch):
+    from sim import alignment
+
+    seen = {}
+
+    def fake_run_totals(config, values, seeds, size, end=None):
+        seen.update(values=values, projection=config["projection"])
+        months = pd.date_range("2019-04-01", periods=2, freq="MS")
+        return pd.DataFrame({column: [1.0, 1.0] for column in (*alignment.ALIGNED.values(), "population")}, index=months)
+
+    monkeypatch.setattr(alignment, "run_totals", fake_run_totals)
+    raw = {"calibration": {"draw": 1, "draws": [{"a": 0.0}, {"a": 2.0}]}, "projection": {"mode": "aligned"}}
+    alignment._run(raw, np.ones((2, 4)), 1000, 0)
+    assert seen["values"] == {"a": 2.0}, "the alignment is solved on the configured calibration draw"
+    assert seen["projection"]["alignment"]["incapacity_benefit.claim"]["2025-26"] == 1.0
