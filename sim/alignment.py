@@ -148,8 +148,8 @@ def main(arguments: list[str]) -> int:
 
     raw = {key: value for key, value in OmegaConf.to_container(config, resolve=False).items()
            if key not in NON_MODEL_KEYS}
-    size = DEFAULT_SIZE if not any(a.startswith("population.size=") for a in arguments) else None
-    size = size or int(OmegaConf.select(config, "population.size"))
+    chosen = any(argument.startswith("population.size=") for argument in arguments)
+    size = int(OmegaConf.select(config, "population.size")) if chosen else DEFAULT_SIZE
     raw["projection"] = {**OmegaConf.to_container(config.projection, resolve=True), "alignment": {}}
     alignment, table = solve(raw, size)
     source = (f"python -m sim.alignment on {time.strftime('%Y-%m-%d')}: calibration draw 0, {size:,} people, seed 0; "

@@ -71,15 +71,15 @@ def run_totals(raw: dict[str, Any], values: dict[str, float], seeds: list[int], 
         if people_key not in _CACHE:
             _CACHE[people_key] = starting_population(seeded, tables, seed_key(seed))
         model = InactivityModel(seeded, initial_people=_CACHE[people_key], tables=tables)
-        read: dict[str, dict[str, float]] = {measure: {} for measure in snapshots or {}}
+        labels = month_starts(config.period.start, model.months).strftime("%Y-%m")
+        read = {measure: np.full(model.months, np.nan) for measure in snapshots or {}}
         while model.month < model.months:
             model.step()
-            label = month_starts(config.period.start, model.month)[-1].strftime("%Y-%m")
             for measure, months in (snapshots or {}).items():
-                if label in months:
-                    read[measure][label] = snapshot(model.people, measure)
+                if labels[model.month - 1] in months:
+                    read[measure][model.month - 1] = snapshot(model.people, measure)
         frame = model.recorder.totals(config.period.start, by_band=True)
-        for measure, by_month in read.items():
-            frame[measure] = [by_month.get(month.strftime("%Y-%m"), np.nan) for month in frame.index]
+        for measure, values in read.items():
+            frame[measure] = values
         totals.append(frame)
     return average_totals(totals)

@@ -184,7 +184,7 @@ def search(raw, space, target_entries, settings: Settings) -> optuna.Study:
     """Run (or resume) the study until it has ``settings.trials`` complete trials."""
     study = optuna.create_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)),
                                 direction="minimize", load_if_exists=True)
-    complete = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    complete = _complete(study)
     if complete >= settings.trials:
         print(f"search: {complete} trials already complete in {settings.output_dir}/study.journal")
         return study
