@@ -64,8 +64,9 @@ def render() -> str:
             lines.append(f"| {name} | {hazard.base:g} | {_cell(_ratios(hazard))} | {_cell(hazard.source)} |")
         lines.append("")
     review = config.disability_benefit.review
-    lines += ["PIP planned review outcomes: " + ", ".join(
-        f"{name} {getattr(review, name):g}" for name in ("same_award", "higher_award", "lower_award", "disallowed"))
+    lines += ["PIP planned reviews that continue the award (the chance a review ends it is the "
+              "`review_disallowed` row above): " + ", ".join(
+        f"{name} {getattr(review, name):g}" for name in ("same_award", "higher_award", "lower_award"))
         + f". Source: {_cell(review.source)}", ""]
     demography = config.demography
     ratios = demography.mortality_ratios

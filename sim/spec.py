@@ -51,14 +51,18 @@ class Transition:
     destination: int | None = None
     flow: str | None = None
     """Flow metric counted when it happens (None: not counted as a flow)."""
+    competing: bool = True
+    """False for a row read at a scheduled event (a PIP review) rather than each month."""
 
     @property
     def key(self) -> str:
         return f"{self.process}.{self.name}"
 
 
-def _ladder(process: str, rows: tuple[tuple[str, int, int, str | None], ...]) -> tuple[Transition, ...]:
-    return tuple(Transition(process, name, row, source, destination, flow)
+def _ladder(process: str, rows: tuple[tuple[str, int, int, str | None], ...],
+            scheduled: tuple[str, ...] = ()) -> tuple[Transition, ...]:
+    """Rows in order; names in ``scheduled`` are read at a scheduled event, not competing."""
+    return tuple(Transition(process, name, row, source, destination, flow, name not in scheduled)
                  for row, (name, source, destination, flow) in enumerate(rows))
 
 
@@ -97,7 +101,11 @@ _DISABILITY = _ladder("disability_benefit", (
     ("awarded_enhanced", states.DB_AWAITING_DECISION, states.DB_ENHANCED, "disability_benefit_starts"),
     ("disallowed", states.DB_AWAITING_DECISION, states.DB_NONE, "disability_benefit_disallowed"),
     ("standard_to_enhanced", states.DB_STANDARD, states.DB_ENHANCED, None),
-))
+    ("review_disallowed", states.DB_STANDARD, states.DB_NONE, None),
+), scheduled=("review_disallowed",))
+"""``review_disallowed`` is the chance that a planned review at an award's end (standard or
+enhanced) ends it, read at the review as 1 - exp(-rate), so drivers, alignment and programme
+effects reach it by name like any other row; its flow is counted by the review itself."""
 
 # ---------------------------------------------------------------------------- processes
 
@@ -376,5 +384,6 @@ PROGRAMME_METRIC: dict[str, int] = {name: index for index, name in enumerate(PRO
 
 
 def aggregation(metric: str) -> Aggregation:
-    """How ``metric`` adds up over a financial year (KeyError for an unknown metric)."""
-    return METRICS[metric].aggregation
+    """How ``metric`` (or ``metric@band``, its total within one age band) adds up over a
+    financial year (KeyError for an unknown metric)."""
+    return METRICS[metric.split("@")[0]].aggregation

@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from sim import spec  # noqa: E402
+from sim.core import states  # noqa: E402
 from sim.aggregate import annual_totals  # noqa: E402
 from sim.calibration.runner import run_totals  # noqa: E402
 from sim.results import save_figure, write_atomic  # noqa: E402
@@ -31,11 +32,14 @@ MEASURES = {
     "health_benefit_spending_gbp": ("spending (£bn a year)", 1e9, "bn"),
 }
 PERIODS = {"2019-20 to 2023-24": ("2019-20", "2023-24"), "2023-24 to 2028-29": ("2023-24", "2028-29")}
-NO_DRIVER = "no driver: ageing and model drift"
+NO_DRIVER = "no driver: model drift"
 POPULATION_GROWTH = "no driver: population growth"
-"""The change with every driver off is split in two: what the 16-64 population's growth
-gives at the starting year's rate per head, and the rest (the age mix shifting, and the
-model's own drift from its starting state)."""
+AGEING = "no driver: age mix"
+"""The change with every driver off is split in three: what the 16-64 population's growth
+gives at the starting year's rate per head (population growth); what the shift of that
+population between the broad age bands gives at each band's starting rate (age mix); and
+the rest, the change in the rates within bands with no driver at all (the model's drift
+from its starting state, and ageing within a band)."""
 
 
 def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, float]:
@@ -54,32 +58,46 @@ def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, flo
     return result
 
 
+def demographic_parts(annual: pd.DataFrame, metric: str, start: str, end: str) -> tuple[float, float]:
+    """(population growth, age mix) parts of a measure's change from financial year ``start``
+    to ``end`` in one run: growth at the starting rate per head, and the shift between
+    broad age bands at each band's starting rate per head (units of the measure)."""
+    total_start, total_end = annual.loc[start, "population"], annual.loc[end, "population"]
+    growth = annual.loc[start, metric] * (total_end / total_start - 1.0)
+    standardised = sum(annual.loc[start, f"{metric}@{band}"] / annual.loc[start, f"population@{band}"]
+                       * annual.loc[end, f"population@{band}"] for band in states.AGE_BANDS)
+    age_mix = standardised - annual.loc[start, metric] * total_end / total_start
+    return float(growth), float(age_mix)
+
+
 def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0) -> pd.DataFrame:
     """Shapley contributions of each driver to each measure's change in each period."""
     drivers = list(raw["drivers"])
     changes: dict[tuple[str, str], dict[frozenset, float]] = {}
-    population_part: dict[tuple[str, str], float] = {}
+    demographic: dict[tuple[str, str], tuple[float, float]] = {}
     for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
         subset = dict(values)
         disabled = [name for name in drivers if name not in on]
         config = {**raw, "drivers": {name: {**driver, "enabled": name not in disabled}
                                      for name, driver in raw["drivers"].items()}}
-        annual = annual_totals(run_totals(config, subset, [seed], size)[[*MEASURES, "population"]])
+        banded = [f"{name}@{band}" for name in (*MEASURES, "population") for band in states.AGE_BANDS]
+        annual = annual_totals(run_totals(config, subset, [seed], size)[[*MEASURES, "population", *banded]])
         for metric in MEASURES:
             factor = scale if spec.METRICS[metric].kind == "money" else 1.0
             for period, (start, end) in PERIODS.items():
                 change = (annual.loc[end, metric] - annual.loc[start, metric]) * factor
                 changes.setdefault((metric, period), {})[frozenset(on)] = change
                 if not on:
-                    growth = annual.loc[end, "population"] / annual.loc[start, "population"] - 1.0
-                    population_part[(metric, period)] = annual.loc[start, metric] * factor * growth
+                    demographic[(metric, period)] = tuple(
+                        part * factor for part in demographic_parts(annual, metric, start, end))
     rows = []
     for (metric, period), coalition_values in changes.items():
         contributions = shapley(coalition_values, drivers)
-        growth = population_part[(metric, period)]
+        growth, age_mix = demographic[(metric, period)]
         rows.append({"measure": metric, "period": period, "driver": POPULATION_GROWTH, "change": growth})
+        rows.append({"measure": metric, "period": period, "driver": AGEING, "change": age_mix})
         rows.append({"measure": metric, "period": period, "driver": NO_DRIVER,
-                     "change": coalition_values[frozenset()] - growth})
+                     "change": coalition_values[frozenset()] - growth - age_mix})
         rows += [{"measure": metric, "period": period, "driver": name, "change": value}
                  for name, value in contributions.items()]
         rows.append({"measure": metric, "period": period, "driver": "total (all drivers)",

@@ -29,6 +29,8 @@ def out_tables(process: spec.Process, states: int) -> tuple[np.ndarray, np.ndarr
     rows_out = np.full((states, MAX_COMPETING), empty, dtype=np.int64)
     filled = np.zeros(states, dtype=np.int64)
     for transition in transitions:
+        if not transition.competing:
+            continue
         if filled[transition.source] == MAX_COMPETING:
             raise ValueError(f"{transition.key}: state {transition.source} already has {MAX_COMPETING} "
                              "competing transitions; allowed: at most that many out of a state")

@@ -98,27 +98,27 @@ class IncapacityBenefitConfig(Transitions):
 
 
 class PipReview(Strict):
-    """What happens when a finite PIP award reaches its end month (shares sum to 1);
-    ``same_award`` left empty is the remainder, so a fitted ``disallowed`` share keeps the sum."""
+    """What a planned review that continues a finite PIP award gives (shares of continued
+    awards, summing to 1; ``same_award`` left empty is the remainder). Whether a review ends
+    the award is the hazard row ``disability_benefit.transitions.review_disallowed``."""
 
     same_award: Probability = Field(ge=0.0, le=1.0)
     higher_award: Probability = Field(ge=0.0, le=1.0)
     lower_award: Probability = Field(ge=0.0, le=1.0)
-    disallowed: Probability = Field(ge=0.0, le=1.0)
     source: str = Field(min_length=3)
 
     @model_validator(mode="before")
     @classmethod
     def _remainder_is_the_same_award(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("same_award") is None:
-            others = [data.get(key) for key in ("higher_award", "lower_award", "disallowed")]
+            others = [data.get(key) for key in ("higher_award", "lower_award")]
             if all(isinstance(value, (int, float)) for value in others):
                 return {**data, "same_award": round(1.0 - sum(others), 12)}
         return data
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> PipReview:
-        total = self.same_award + self.higher_award + self.lower_award + self.disallowed
+        total = self.same_award + self.higher_award + self.lower_award
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"review outcome shares must sum to 1, got {total:.4f}")
         return self

@@ -18,6 +18,7 @@ from sim.core.people import MONTHS_IN_STATE_CAP
 from sim.core.random_streams import stream_id
 from sim.engine.competing import out_tables, pick, rates_out
 from sim.engine.contract import NO_FLOW, flows_only
+from sim.engine.hazards import event_probability, health_index, rate, status_index
 
 SPEC = spec.PROCESS["disability_benefit"]
 STREAM = stream_id(SPEC.stream)
@@ -29,16 +30,19 @@ ROWS_OUT, DESTINATION, FLOW = out_tables(SPEC, len(states.DISABILITY_BENEFIT_STA
 NEW_AWARD = np.array([name.startswith("awarded_") for name in TRANSITIONS] + [False])
 REVIEWS = spec.FLOW["disability_benefit_reviews"]
 REVIEW_DISALLOWED = spec.FLOW["disability_benefit_review_disallowed"]
+REVIEW_DISALLOWED_ROW = spec.TRANSITIONS["disability_benefit.review_disallowed"].row
 
 
 def award_rules(length_months, length_share, review) -> np.ndarray:
-    """Award lengths and review outcomes packed in one array for the kernel:
+    """Award lengths and the outcomes of reviews that continue an award, packed in one array
+    for the kernel:
 
-    ``[k, length_0 .. length_k-1, cumulative share_0 .. share_k-1, cumulative review x 4]``
-    with review outcomes in the order same, higher, lower, disallowed; length 0 = ongoing.
+    ``[k, length_0 .. length_k-1, cumulative share_0 .. share_k-1, cumulative review x 3]``
+    with continued-award outcomes in the order same, higher, lower; length 0 = ongoing.
+    (Whether a review ends the award is the ``review_disallowed`` hazard row.)
     """
     share = np.asarray(length_share, dtype=float)
-    review_shares = np.array([review.same_award, review.higher_award, review.lower_award, review.disallowed])
+    review_shares = np.array([review.same_award, review.higher_award, review.lower_award])
     return np.concatenate([
         [len(share)],
         np.asarray(length_months, dtype=float),
@@ -69,22 +73,29 @@ def review_due(person, month):
 
 
 @nb.njit(inline="always", cache=True)
-def _review(person, rules, month, u_review, u_length):
+def _review(person, rates, effects, rules, who, month, u_review, u_length):
     """The planned review of an award that ends this month.
 
-    Outcomes (same, higher or lower award, or disallowed) come from the DWP review shares;
-    a continued award gets a new length.
+    The award ends with probability 1 - exp(-rate) of the ``review_disallowed`` row (so its
+    calendar multipliers, e.g. the ``pip_reviews`` driver, apply); otherwise the same
+    uniform, rescaled, picks the same, a higher or a lower award from the DWP review shares,
+    and the continued award gets a new length.
     """
     first = 1 + 2 * int(rules[0])
     second_flow = NO_FLOW
-    if u_review >= rules[first + 2]:
+    disallowed = rate(rates, REVIEW_DISALLOWED_ROW, who, health_index(person), status_index(person),
+                      person.months_in_disability_state)
+    disallowed *= effects[person.programme, person.months_in_programme, REVIEW_DISALLOWED_ROW]
+    p_disallowed = event_probability(disallowed)
+    if u_review < p_disallowed:
         person.disability_benefit = states.DB_NONE
         person.award_end_month = states.NO_AWARD_END
         second_flow = REVIEW_DISALLOWED
     else:
-        if rules[first] <= u_review < rules[first + 1]:
+        u_continued = (u_review - p_disallowed) / (1.0 - p_disallowed)
+        if rules[first] <= u_continued < rules[first + 1]:
             person.disability_benefit = states.DB_ENHANCED
-        elif u_review >= rules[first + 1]:
+        elif u_continued >= rules[first + 1]:
             person.disability_benefit = states.DB_STANDARD
         person.award_end_month = _award_end(rules, month, u_length)
     person.months_in_disability_state = 0
@@ -101,7 +112,7 @@ def update(person, rates, effects, rules, who, draws, i, month):
     u_review = draws[0, i, 2]
     u_renewed_length = draws[0, i, 3]
     if review_due(person, month):
-        return _review(person, rules, month, u_review, u_renewed_length)
+        return _review(person, rates, effects, rules, who, month, u_review, u_renewed_length)
     state = person.disability_benefit
     duration = person.months_in_disability_state
     row0, row1, row2, rate0, rate1, rate2 = rates_out(rates, effects, ROWS_OUT, state, person, who, duration)
