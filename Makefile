@@ -26,7 +26,7 @@ help:
 	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
 	@echo "make bench-full also runs the full 37m population"
 	@echo "make calibrate  fit drivers and structure to published 2019-2024 figures, then align the projection (about 75 minutes)"
-	@echo "make scenarios  every scenario x 3 seeds, charts, the appraisal against the baseline and the benchmark table"
+	@echo "make scenarios  every scenario x 3 seeds, charts, the appraisal against the baseline, the benchmark table and the tornado"
 	@echo "make sensitivity  the appraisal of $(SENSITIVITY_SCENARIO) with each assumption at its low and high end: the tornado"
 	@echo "make projections  baseline x calibration draws x projection assumptions, with intervals"
 	@echo "make update-baseline  rewrite tests/golden/baseline.csv (only for a deliberate change of results)"
@@ -67,6 +67,7 @@ scenarios: $(STAMP)
 	$(BIN)/python -m sim -m scenario=$(SCENARIOS) seed=$(SEEDS) hydra.sweep.dir=$(SCENARIO_DIR) $(ARGS)
 	$(BIN)/python -m sim.report $(SCENARIO_DIR)
 	$(BIN)/python -m sim.compare $(SCENARIO_DIR)
+	$(MAKE) --no-print-directory sensitivity
 
 sensitivity: $(STAMP)
 	$(BIN)/python -m sim -m scenario=baseline,$(SENSITIVITY_SCENARIO) 'sensitivity=glob(*)' seed=$(SENSITIVITY_SEEDS) hydra.sweep.dir=$(SENSITIVITY_DIR) $(ARGS)
