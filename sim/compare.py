@@ -35,6 +35,8 @@ from sim.params.models import AppraisalConfig  # noqa: E402
 from sim.results import run_appraisal, save_figure, sweep_argument, write_atomic  # noqa: E402
 
 CENTRAL = "central"
+PROGRAMME_YEARS_FROM = pd.Timestamp("2024-01-01")
+"""The employment chart starts here: no programme starts before April 2024."""
 BENCHMARK_FLAG = 3.0
 """A modelled figure this many times above or below its benchmark is flagged."""
 
@@ -229,7 +231,8 @@ def chart(table: pd.DataFrame, path: Path) -> None:
 
 def employment_chart(monthly: pd.DataFrame, path: Path) -> None:
     """Additional people in work by month: median and 5-95% band across pairs, per scenario."""
-    grouped = monthly.groupby(["scenario", "month"])["additional_people_in_work"]
+    shown = monthly[pd.to_datetime(monthly["month"]) >= PROGRAMME_YEARS_FROM]
+    grouped = shown.groupby(["scenario", "month"])["additional_people_in_work"]
     summary = grouped.median().rename("median").to_frame()
     summary["low"] = grouped.quantile(0.05)
     summary["high"] = grouped.quantile(0.95)
