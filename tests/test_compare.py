@@ -46,7 +46,11 @@ def test_comparison_pairs_runs_and_reports_every_outcome(scenario_sweep):
 
 def test_sensitivity_sweep_draws_a_tornado(tmp_path):
     cases = ("central", "displacement_high", "persistence_low")
-    jobs = [[f"scenario={scenario}", "seed=0", f"sensitivity={case}", *SMALL]
+    # IPS at a scale 3,000 agents resolve (each stands for about 12,000 people)
+    large = ["interventions.ips_expansion.capacity_per_month=60000",
+             "interventions.ips_expansion.referral_probability=0.2"]
+    jobs = [[f"scenario={scenario}", "seed=0", f"sensitivity={case}", *SMALL,
+             *(large if scenario == "announced_2025" else [])]
             for scenario in ("baseline", "announced_2025") for case in cases]
     sweep = run_sweep(tmp_path / "sensitivity", jobs)
     assert sensitivity.main([str(sweep)]) == 0
