@@ -3,9 +3,10 @@
 A run directory holds ``metrics.parquet``, ``panel.parquet``, ``config.yaml`` (the resolved
 config) and ``manifest.json``. It is written in a hidden sibling directory and renamed into
 place, so it is either complete or absent. A sweep directory additionally holds
-``sweep.parquet``: every complete run's metrics in one table. A sweep that is run again
-with the same ``hydra.sweep.dir`` skips the runs whose manifest says ``complete`` with the
-same config hash, so an interrupted sweep resumes without redoing or duplicating work.
+``sweep.parquet``: every complete run's metrics in one table (and ``store/``, the same runs
+one file each: sim/store.py). A sweep that is run again with the same ``hydra.sweep.dir``
+skips the runs whose manifest says ``complete`` with the same config hash, so an
+interrupted sweep resumes without redoing or duplicating work.
 """
 
 from __future__ import annotations
