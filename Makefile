@@ -12,9 +12,12 @@ ARGS ?=
 SCENARIO_DIR ?= outputs/scenarios
 SCENARIOS ?= baseline,announced_2025,national_rollout_2026,obesity_at_scale,combined
 PROJECTION_DIR ?= outputs/projections
+SENSITIVITY_DIR ?= outputs/sensitivity
+SENSITIVITY_SCENARIO ?= announced_2025
+SENSITIVITY_SEEDS ?= 0,1
 DRAWS ?= 0,1,2,3,4,5,6,7,8,9
 
-.PHONY: run test test-slow test-all bench bench-full calibrate scenarios projections report update-baseline clean clean-cache help
+.PHONY: run test test-slow test-all bench bench-full calibrate scenarios sensitivity projections report update-baseline clean clean-cache help
 
 help:
 	@echo "make run        set up, run the baseline over posterior draws $(RUN_DRAWS) x seeds $(SEEDS) and draw charts into $(SWEEP_DIR)"
@@ -22,8 +25,9 @@ help:
 	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
 	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
 	@echo "make bench-full also runs the full 37m population"
-	@echo "make calibrate  fit drivers and structure to published 2019-2024 figures, then align the projection (about 45 minutes)"
-	@echo "make scenarios  every scenario x 3 seeds, charts, and the comparison with the baseline"
+	@echo "make calibrate  fit drivers and structure to published 2019-2024 figures, then align the projection (about 75 minutes)"
+	@echo "make scenarios  every scenario x 3 seeds, charts, the appraisal against the baseline, the benchmark table and the tornado"
+	@echo "make sensitivity  the appraisal of $(SENSITIVITY_SCENARIO) with each assumption at its low and high end: the tornado"
 	@echo "make projections  baseline x calibration draws x projection assumptions, with intervals"
 	@echo "make update-baseline  rewrite tests/golden/baseline.csv (only for a deliberate change of results)"
 
@@ -63,6 +67,11 @@ scenarios: $(STAMP)
 	$(BIN)/python -m sim -m scenario=$(SCENARIOS) seed=$(SEEDS) hydra.sweep.dir=$(SCENARIO_DIR) $(ARGS)
 	$(BIN)/python -m sim.report $(SCENARIO_DIR)
 	$(BIN)/python -m sim.compare $(SCENARIO_DIR)
+	$(MAKE) --no-print-directory sensitivity
+
+sensitivity: $(STAMP)
+	$(BIN)/python -m sim -m scenario=baseline,$(SENSITIVITY_SCENARIO) 'sensitivity=glob(*)' seed=$(SENSITIVITY_SEEDS) hydra.sweep.dir=$(SENSITIVITY_DIR) $(ARGS)
+	$(BIN)/python -m sim.sensitivity $(SENSITIVITY_DIR)
 
 projections: $(STAMP)
 	$(BIN)/python -m sim -m calibration.draw=$(DRAWS) projection=aligned,free,trend,pre_pandemic seed=0 hydra.sweep.dir=$(PROJECTION_DIR) $(ARGS)

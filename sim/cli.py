@@ -29,7 +29,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from sim import results
+from sim import results, store
 from sim.params.compose import CONFIG_DIR, compose, validate
 from sim.params.errors import EXIT_BAD_INPUT, ConfigError
 from sim.params.schema import RunConfig
@@ -176,14 +176,22 @@ def _progress_bar(run_config: RunConfig, months: int) -> tqdm:
     )
 
 
-def run(run_config: RunConfig, config: dict, run_dir: Path) -> Path:
-    """Run one model and write its run directory; skip it if already complete."""
-    from sim.model import InactivityModel
-
+def run(run_config: RunConfig, config: dict, run_dir: Path, sweep_dir: Path | None = None) -> Path:
+    """Run one model and write its run directory, then (in a sweep) its file in the sweep's
+    results store; skip either if already complete."""
     if results.is_complete(run_dir, results.config_hash(config)):
         log.info("skipped %s seed=%s: already complete in %s", run_config.scenario.name,
                  run_config.seed, run_dir)
-        return run_dir
+    else:
+        _simulate(run_config, config, run_dir)
+    if sweep_dir is not None:
+        store.add_run(sweep_dir, run_dir)
+    return run_dir
+
+
+def _simulate(run_config: RunConfig, config: dict, run_dir: Path) -> None:
+    from sim.model import InactivityModel
+
     numba.set_num_threads(_threads(run_config))
     started = time.time()
     model = InactivityModel(run_config)
@@ -198,7 +206,6 @@ def run(run_config: RunConfig, config: dict, run_dir: Path) -> Path:
     )
     log.info("finished %s seed=%s: %s months x %s people in %.1f s -> %s",
              run_config.scenario.name, run_config.seed, model.months, f"{people:,}", simulated, run_dir)
-    return run_dir
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
@@ -209,7 +216,9 @@ def main(cfg: DictConfig) -> None:
         fail(str(error))
     config = OmegaConf.to_container(cfg, resolve=True)
     config.pop("hydra", None)
-    run(run_config, config, Path(HydraConfig.get().runtime.output_dir))
+    hydra_config = HydraConfig.get()
+    sweep_dir = Path(hydra_config.sweep.dir) if hydra_config.mode == RunMode.MULTIRUN else None
+    run(run_config, config, Path(hydra_config.runtime.output_dir), sweep_dir)
 
 
 def entry() -> None:

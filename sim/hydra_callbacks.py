@@ -18,7 +18,10 @@ log = logging.getLogger("sim")
 
 class WarmUpKernels(Callback):
     """Compile (or load from cache) the numba kernels once before parallel jobs start,
-    so the workers of a fresh checkout do not all compile them at the same time."""
+    so the workers of a fresh checkout do not all compile them at the same time.
+
+    The tiny model is built from the sweep's own composed config: composing again here
+    would initialise Hydra a second time inside Hydra ('GlobalHydra is already initialized')."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from omegaconf import OmegaConf
@@ -34,11 +37,17 @@ class WarmUpKernels(Callback):
 
 
 class ConsolidateSweep(Callback):
-    """Write ``sweep.parquet`` (every complete run's metrics) when a sweep ends."""
+    """When a sweep ends, write ``sweep.parquet`` (every complete run's metrics in one table)
+    and bring its results store up to date (every complete run once, see sim/store.py)."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim import store
         from sim.results import consolidate_sweep
 
-        written = consolidate_sweep(Path(config.hydra.sweep.dir))
+        sweep_dir = Path(config.hydra.sweep.dir)
+        written = consolidate_sweep(sweep_dir)
         if written:
             log.info("sweep table: %s", written)
+        stored = store.synchronise(sweep_dir)
+        if stored:
+            log.info("results store: %s (%d runs)", store.store_dir(sweep_dir), len(stored))

@@ -116,7 +116,7 @@ class InactivityModel(mesa.Model):
         drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection)
         drivers.apply_alignment(self.hazards, config.projection, config.period.start, self.months)
         self.programmes = programmes_module.build(config.interventions, config.period.start, config.calibration.draw,
-                                                  self.people.size)
+                                                  self.people.size, config.sensitivity.programme_effects)
         self.effects = self.programmes.effects
         count = len(self.programmes)
         self.programme_flows = np.zeros((count, len(spec.PROGRAMME_METRICS), states.N_AREAS, states.N_AGE_BANDS))

@@ -3,9 +3,10 @@
 A run directory holds ``metrics.parquet``, ``panel.parquet``, ``config.yaml`` (the resolved
 config) and ``manifest.json``. It is written in a hidden sibling directory and renamed into
 place, so it is either complete or absent. A sweep directory additionally holds
-``sweep.parquet``: every complete run's metrics in one table. A sweep that is run again
-with the same ``hydra.sweep.dir`` skips the runs whose manifest says ``complete`` with the
-same config hash, so an interrupted sweep resumes without redoing or duplicating work.
+``sweep.parquet``: every complete run's metrics in one table (and ``store/``, the same runs
+one file each: sim/store.py). A sweep that is run again with the same ``hydra.sweep.dir``
+skips the runs whose manifest says ``complete`` with the same config hash, so an
+interrupted sweep resumes without redoing or duplicating work.
 """
 
 from __future__ import annotations
@@ -191,10 +192,18 @@ def complete_runs(sweep_dir: Path) -> list[Path]:
 
 
 def run_settings(run_dir: Path) -> dict[str, Any]:
-    """What distinguishes a run beyond scenario and seed: its calibration draw and projection."""
+    """What distinguishes a run beyond scenario and seed: its calibration draw, projection and
+    sensitivity case."""
     config = yaml.safe_load((run_dir / CONFIG).read_text()) or {}
     return {"draw": int((config.get("calibration") or {}).get("draw", 0)),
-            "projection": str((config.get("projection") or {}).get("name", ""))}
+            "projection": str((config.get("projection") or {}).get("name", "")),
+            "sensitivity": str((config.get("sensitivity") or {}).get("name", "central"))}
+
+
+def run_appraisal(run_dir: Path) -> dict[str, Any]:
+    """The appraisal settings a run was made with (its resolved config's ``appraisal``)."""
+    config = yaml.safe_load((run_dir / CONFIG).read_text()) or {}
+    return config.get("appraisal") or {}
 
 
 def consolidate_sweep(sweep_dir: Path) -> Path | None:
@@ -217,7 +226,7 @@ def consolidate_sweep(sweep_dir: Path) -> Path | None:
         connection.register("run_settings", settings)
         connection.execute(
             f"""COPY (
-                  SELECT metrics.*, run_settings.draw, run_settings.projection
+                  SELECT metrics.*, run_settings.draw, run_settings.projection, run_settings.sensitivity
                   FROM (SELECT * EXCLUDE (filename) REPLACE (CAST(month AS TIMESTAMP_NS) AS month),
                                regexp_replace(parse_dirpath(filename), '^{_sql_literal(str(sweep_dir))}/?', '') AS run
                         FROM read_parquet(?, filename = true, union_by_name = true)) AS metrics

@@ -321,6 +321,8 @@ STOCK_METRICS: tuple[Metric, ...] = (
             "on at least one health-related benefit (what IFS counts)"),
     _status("health_benefit_recipients_both", lambda c: c.on_incapacity & c.on_disability,
             "on both an incapacity and a disability benefit"),
+    _status("incapacity_benefit_recipients_in_work", lambda c: c.on_incapacity & (c.work == states.EMPLOYED),
+            "on an incapacity benefit and in work (Universal Credit tapers their award: sim/appraisal)"),
     _status("limiting_condition", lambda c: c.limiting == 1, "with a condition that limits day-to-day activities"),
     *_condition_stocks(),
 )

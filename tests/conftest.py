@@ -42,23 +42,26 @@ def totals(metrics: pd.DataFrame) -> pd.DataFrame:
 
 def run_sweep(sweep_dir: Path, jobs: list[list[str]]) -> Path:
     """A sweep directory as ``python -m sim -m ...`` writes it, built in this process (each job
-    through the command line's own ``run``), with its consolidated ``sweep.parquet``."""
+    through the command line's own ``run``, then the end-of-sweep callback): run directories,
+    the results store and ``sweep.parquet``."""
     from omegaconf import OmegaConf
 
-    from sim import cli, results
+    from sim import cli
     from sim.config import compose, validate
+    from sim.hydra_callbacks import ConsolidateSweep
 
     for job in jobs:
         config = compose(job)
         container = OmegaConf.to_container(config, resolve=True)
         container.pop("hydra", None)
-        cli.run(validate(config), container, Path(sweep_dir) / ",".join(job))
-    results.consolidate_sweep(Path(sweep_dir))
+        cli.run(validate(config), container, Path(sweep_dir) / ",".join(job), Path(sweep_dir))
+    ConsolidateSweep().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(sweep_dir)}}}))
     return Path(sweep_dir)
 
 
-def run_cli(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """``python -m sim ARGS`` in a subprocess (as a user would run it)."""
-    environment = dict(os.environ, PYTHONWARNINGS="ignore")
+def run_cli(*arguments: str, cwd: Path | None = None, warnings: str = "ignore") -> subprocess.CompletedProcess:
+    """``python -m sim ARGS`` in a subprocess (as a user would run it); ``warnings`` is the
+    PYTHONWARNINGS filter (Hydra reports a failing callback only as a warning)."""
+    environment = dict(os.environ, PYTHONWARNINGS=warnings)
     return subprocess.run([sys.executable, "-m", "sim", *arguments], capture_output=True, text=True,
                           cwd=cwd or REPO, env=environment, timeout=600)

@@ -204,3 +204,19 @@ def test_an_upper_bound_is_met_anywhere_below_it():
     assert not above.within and above.z == pytest.approx(1.5) and above.plausible()
     two_sided = targets.Comparison(bound.model_copy(update={"bound": "both"}), published=0.01, model=0.002, error=-0.008)
     assert not two_sided.within
+
+
+def test_no_driver_change_splits_into_growth_age_mix_and_drift():
+    from sim.calibration.decomposition import demographic_parts
+
+    bands = ("16-24", "25-34", "35-49", "50-64")
+    annual = pd.DataFrame({
+        "population": [100.0, 110.0], "health_benefit_recipients": [10.0, 13.0],
+        **{f"population@{band}": [25.0, 25.0 + 10.0 * (band == "50-64")] for band in bands},
+        **{f"health_benefit_recipients@{band}": [1.0, 1.0] for band in bands[:3]},
+        "health_benefit_recipients@50-64": [7.0, 10.0],
+    }, index=["2019-20", "2023-24"])
+    growth, age_mix = demographic_parts(annual, "health_benefit_recipients", "2019-20", "2023-24")
+    assert growth == pytest.approx(10.0 * 0.1)
+    # at 2019-20 rates the new age mix gives 3 x 1 + 7 / 25 x 35 = 12.8 against 11 from growth alone
+    assert age_mix == pytest.approx(12.8 - 11.0)

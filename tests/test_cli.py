@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import results
+from sim import results, store
 from tests.conftest import run_cli
 
 TINY = ["population.size=2000", "panel.size=50", "period.end=2019-12"]
@@ -36,16 +36,26 @@ def test_single_run_writes_a_complete_run_directory(tmp_path):
 
 
 def test_sweep_runs_in_parallel_consolidates_and_resumes(tmp_path):
+    """Also: no Hydra callback fails (Hydra reports that only as a warning, so warnings are on),
+    and the results store gets one file per run, the finished ones left alone on resuming."""
     sweep = tmp_path / "sweep"
-    first = run_cli("-m", "seed=0,1", *TINY, f"hydra.sweep.dir={sweep}")
+    first = run_cli("-m", "seed=0,1", *TINY, f"hydra.sweep.dir={sweep}", warnings="default")
     assert first.returncode == 0, first.stderr
+    assert "raised" not in first.stdout + first.stderr, first.stderr
+    stored = {path: path.stat().st_mtime_ns for path in store.files(sweep)}
+    assert [path.parent.relative_to(store.store_dir(sweep)).as_posix() for path in stored] == [
+        "scenario=baseline/sensitivity=central"] * 2
     table = duckdb.sql(f"SELECT seed, count(*) AS n FROM '{sweep / results.SWEEP}' GROUP BY seed ORDER BY seed").df()
     assert table["seed"].tolist() == [0, 1]
     rows_per_run = table["n"].iloc[0]
     before = {run: (run / results.MANIFEST).stat().st_mtime_ns for run in results.complete_runs(sweep)}
 
-    again = run_cli("-m", "seed=0,1,2", *TINY, f"hydra.sweep.dir={sweep}")
+    again = run_cli("-m", "seed=0,1,2", *TINY, f"hydra.sweep.dir={sweep}", warnings="default")
     assert again.returncode == 0, again.stderr
+    assert "raised" not in again.stdout + again.stderr, again.stderr
+    assert len(store.files(sweep)) == 3
+    for path, modified in stored.items():
+        assert path.stat().st_mtime_ns == modified, "runs already in the store are not written again"
     assert again.stdout.count("skipped") + again.stderr.count("skipped") == 2
     for run, modified in before.items():
         assert (run / results.MANIFEST).stat().st_mtime_ns == modified, "finished runs are not redone"

@@ -151,3 +151,27 @@ def test_incapacity_benefit_recipients_into_work_counts_only_assessed_recipients
               *(f"work.transitions.{source}_to_employed.base=0.0"
                 for source in ("unemployed", "long_term_sick", "inactive_other"))]
     assert totals(run_model(closed).metrics_table())["incapacity_benefit_recipients_into_work"].sum() == 0
+
+
+def test_pip_reviews_end_awards_at_the_review_row_rate_and_the_driver_lowers_it():
+    """The review_disallowed row sets the share of reviews that end an award (21% by
+    default); base 0 ends none, and the pip_reviews driver at its floor ends far fewer."""
+    small = ["population.size=15000", "panel.size=0", "period.end=2023-03", "drivers.pip_reviews.enabled=true"]
+
+    def review_share(*overrides: str, since: str = "2019-04") -> float:
+        table = totals(run_model([*small, *overrides]).metrics_table()).loc[since:]
+        return table["disability_benefit_review_disallowed"].sum() / table["disability_benefit_reviews"].sum()
+
+    default = review_share("drivers.pip_reviews.effect=0.0")
+    assert 0.17 < default < 0.26
+    assert review_share("disability_benefit.transitions.review_disallowed.base=0.0") == 0
+    # by 2022-23 the ramp is three quarters up: 1 - 0.79 ^ (1 - 0.95 x 0.75) = 6.6% of reviews
+    assert review_share("drivers.pip_reviews.effect=-0.95", since="2022-04") < 0.12
+
+
+def test_incapacity_recipients_in_work_are_on_benefit_and_employed(small_metrics):
+    table = totals(small_metrics)
+    in_work = table["incapacity_benefit_recipients_in_work"]
+    assert (in_work > 0).all()
+    assert (in_work <= table["incapacity_benefit_recipients"]).all()
+    assert (in_work <= table["employed"]).all()

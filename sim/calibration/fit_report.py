@@ -194,7 +194,10 @@ def _decomposition_lines(table: pd.DataFrame | None) -> list[str]:
             suffix = "bn" if unit == 1e9 else "k"
             share = f"{row.change / total:+.0%}" if total else ""
             lines.append(f"| {measure} | {row.driver} | {row.change / unit:+,.1f}{suffix} | {share} |")
-    return [*lines, ""]
+    return [*lines, "", "With every driver off the change splits into population growth (the 16-64 population's "
+            "growth at the first year's rate per head), age mix (its shift between the four broad age bands at "
+            "each band's first-year rate) and model drift (the rest: the April 2019 state's distance from the "
+            "steady state of its own hazards, and ageing within a band).", ""]
 
 
 def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posterior: pd.DataFrame, result,

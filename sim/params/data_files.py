@@ -62,8 +62,15 @@ SCHEMAS: dict[str, TableSchema] = {
         rows=(("component", ("uc_standard_allowance_single_25_plus", "uc_lcw_element_pre_2017", "uc_lcwra_element",
                              "pip_daily_living_standard", "pip_daily_living_enhanced", "pip_mobility_standard",
                              "pip_mobility_enhanced")),)),
-    "exchequer_assumptions": TableSchema(("assumption", "value", "unit", "source"), ("value",),
-                                         rows=(("assumption", ("tax_and_national_insurance_per_additional_worker",)),)),
+    "tax_rules": TableSchema(("parameter", "value", "unit", "source"), ("value",), rows=(("parameter", (
+        "personal_allowance", "basic_rate", "basic_rate_limit", "employee_nics_rate",
+        "employee_nics_primary_threshold", "employee_nics_upper_earnings_limit", "employee_nics_upper_rate",
+        "employer_nics_rate", "employer_nics_secondary_threshold", "uc_taper_rate", "uc_work_allowance_monthly")),)),
+    "returner_earnings": TableSchema(("age_band", "annual_earnings_gbp", "source"), ("annual_earnings_gbp",),
+                                     rows=(("age_band", states.AGE_BANDS),)),
+    "programme_benchmarks": TableSchema(
+        ("programme", "benchmark", "cost_per_participant_gbp", "employment_effect_pp", "effect_months",
+         "return_per_pound", "return_kind", "source")),
 }
 """Schema name -> the columns its readers use."""
 
@@ -80,6 +87,9 @@ CONFIG_FILES: dict[str, str] = {
     "demography.population_path_file": "population_path",
     "disability_benefit.award_lengths_file": "award_lengths",
     "spending.rates_file": "benefit_rates",
+    "appraisal.earnings_file": "returner_earnings",
+    "appraisal.tax_file": "tax_rules",
+    "appraisal.benchmarks_file": "programme_benchmarks",
 }
 """Config key naming a data file -> its schema."""
 

@@ -499,6 +499,62 @@ class ScenarioConfig(Strict):
     description: str = ""
 
 
+FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
+
+
+class QalyValuation(Strict):
+    """A switchable line valuing health gains: fewer person-years with a limiting condition."""
+
+    enabled: bool = True
+    value_per_qaly_gbp: float = Field(ge=0.0)
+    qaly_gain_per_year_without_limiting_condition: float = Field(ge=0.0, le=1.0)
+
+
+class AppraisalConfig(Strict):
+    """How ``python -m sim.compare`` values a scenario against its baseline (Green Book
+    conventions; every value's source is in ``sources``, configs/appraisal/default.yaml)."""
+
+    price_base: str = Field(pattern=FINANCIAL_YEAR)
+    discount_base_year: str = Field(pattern=FINANCIAL_YEAR)
+    discount_rate: float = Field(ge=0.0, le=0.2)
+    health_discount_rate: float = Field(ge=0.0, le=0.2)
+    horizon_end_year: str = Field(pattern=FINANCIAL_YEAR)
+    persistence_per_year: float = Field(ge=0.0, le=1.0)
+    displacement: float = Field(ge=0.0, le=1.0)
+    optimism_bias: float = Field(ge=0.0, le=2.0)
+    earnings_scale: float = Field(gt=0.0, le=5.0)
+    gp_appointment_cost_gbp: float = Field(ge=0.0)
+    earnings_file: str
+    tax_file: str
+    benchmarks_file: str
+    qaly: QalyValuation
+    sources: dict[str, str]
+
+    @model_validator(mode="after")
+    def _every_number_has_a_source(self) -> AppraisalConfig:
+        needed = [name for name, value in self if isinstance(value, (int, float)) and not isinstance(value, bool)]
+        needed += [f"qaly.{name}" for name, value in self.qaly if isinstance(value, float)]
+        missing = [name for name in needed if not self.sources.get(name, "").strip()]
+        if missing:
+            raise ValueError(f"sources: no source for {', '.join(missing)}; every number needs one")
+        if self.horizon_end_year < "2028-29":
+            raise ValueError(f"horizon_end_year: {self.horizon_end_year!r}; allowed: 2028-29 or later")
+        return self
+
+
+class SensitivityConfig(Strict):
+    """One case of the sensitivity sweep (configs/sensitivity/); ``central`` changes nothing.
+
+    ``programme_effects``: ``drawn`` uses each run's draw of the hazard ratios, ``low`` and
+    ``high`` the ends of every programme effect's interval."""
+
+    name: str = Field(min_length=1)
+    factor: str = "none"
+    level: Literal["central", "low", "high"] = "central"
+    programme_effects: Literal["drawn", "low", "high"] = "drawn"
+    description: str = ""
+
+
 class RunSettings(Strict):
     progress: bool = True
     threads: StrictInt = Field(ge=0, default=0)

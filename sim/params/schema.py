@@ -17,6 +17,7 @@ from sim import spec
 from sim.params.data_files import CONFIG_FILES, DATA_DIR, check_table, data_path
 from sim.params.errors import DataFileError
 from sim.params.models import (
+    AppraisalConfig,
     CalibrationConfig,
     DriverConfig,
     PanelConfig,
@@ -26,6 +27,7 @@ from sim.params.models import (
     ProjectionConfig,
     RunSettings,
     ScenarioConfig,
+    SensitivityConfig,
     SpendingConfig,
     Strict,
 )
@@ -52,6 +54,8 @@ class RunConfigBase(Strict):
     interventions: dict[str, ProgrammeConfig] = {}
     scenario: ScenarioConfig
     run: RunSettings
+    appraisal: AppraisalConfig
+    sensitivity: SensitivityConfig = SensitivityConfig(name="central")
 
     def process_config(self, process: str) -> Any:
         return getattr(self, process)

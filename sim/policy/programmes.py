@@ -66,8 +66,11 @@ def _mask(levels: tuple[str, ...], chosen) -> int:
     return sum(1 << levels.index(level) for level in chosen)
 
 
-def effect_draw(programme: str, transition: str, ratio: float, interval, draw: int) -> float:
-    """The hazard ratio used in parameter draw ``draw`` (0 = the central value)."""
+def effect_draw(programme: str, transition: str, ratio: float, interval, draw: int, bound: str = "drawn") -> float:
+    """The hazard ratio used in parameter draw ``draw`` (0 = the central value), or the low or
+    high end of its interval when ``bound`` says so (the sensitivity cases)."""
+    if bound in ("low", "high") and interval is not None:
+        return float(interval[0] if bound == "low" else interval[1])
     if draw == 0 or interval is None or interval[0] == interval[1]:
         return ratio
     sigma = (np.log(interval[1]) - np.log(interval[0])) / (2 * 1.959964)
@@ -110,9 +113,11 @@ class Programmes:
         return len(self.configs)
 
 
-def build(interventions: dict[str, ProgrammeConfig], start: str, draw: int, slots: int) -> Programmes:
+def build(interventions: dict[str, ProgrammeConfig], start: str, draw: int, slots: int,
+          effect_bound: str = "drawn") -> Programmes:
     """Programme tables for a run starting in ``start`` with parameter draw ``draw`` and
-    ``slots`` person slots (empty tables when the scenario has no programme)."""
+    ``slots`` person slots (empty tables when the scenario has no programme);
+    ``effect_bound`` ``low``/``high`` puts every hazard ratio at that end of its interval."""
     configs = list(interventions.values())
     count = len(configs)
     eligibility = np.zeros((count, ELIGIBILITY_COLUMNS), dtype=np.int64)
@@ -138,7 +143,8 @@ def build(interventions: dict[str, ProgrammeConfig], start: str, draw: int, slot
         relapse[code, :RELAPSE_WINDOW] = programme.relapse_hazard_ratio
         for effect in programme.effects:
             transition = spec.transition(effect.transition)
-            ratio = effect_draw(programme.name, effect.transition, effect.hazard_ratio, effect.interval, draw)
+            ratio = effect_draw(programme.name, effect.transition, effect.hazard_ratio, effect.interval, draw,
+                                effect_bound)
             effects[transition.process][code, :, transition.row] *= ratio_by_month(
                 ratio, programme.effect_months, programme.decay_months)
     return Programmes(
