@@ -72,12 +72,21 @@ def _user_overrides(arguments: list[str]) -> list[str]:
     return overrides
 
 
-def check_group_choices(overrides: list[str]) -> None:
-    """Catch unknown config-group options (e.g. ``scenario=nope``) with a one-line error."""
+def _overrides_parser():
+    """Hydra's override parser with a config loader, which glob sweeps
+    (``sensitivity=glob(*)``) need to list a group's options."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.utils import create_config_search_path
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
+    loader = ConfigLoaderImpl(config_search_path=create_config_search_path(str(CONFIG_DIR)))
+    return OverridesParser.create(config_loader=loader)
+
+
+def check_group_choices(overrides: list[str]) -> None:
+    """Catch unknown config-group options (e.g. ``scenario=nope``) with a one-line error."""
     try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
+        parsed = _overrides_parser().parse_overrides(overrides)
     except Exception as error:
         fail(f"cannot parse the command-line overrides: {str(error).splitlines()[0]}")
     for override in parsed:
@@ -99,9 +108,8 @@ def validate_jobs(overrides: list[str]) -> int:
     with one line and exit code 2 and nothing is written. Returns the number of jobs.
     """
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    parsed = OverridesParser.create().parse_overrides(overrides)
+    parsed = _overrides_parser().parse_overrides(overrides)
     jobs = [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
     for job in jobs:
         try:

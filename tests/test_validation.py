@@ -127,3 +127,12 @@ def test_cli_stops_on_a_corrupt_data_file_and_an_unwritable_directory(tmp_path):
         assert result.returncode == 2 and len(lines) == 1 and expected in lines[0], result.stderr
         assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_a_glob_sweep_over_a_config_group_is_checked_and_expanded():
+    """``sensitivity=glob(*)`` (make sensitivity) needs Hydra's config loader to list the
+    group's options; the pre-flight checks must expand it, not crash."""
+    from sim import cli
+
+    cli.check_group_choices(["sensitivity=glob(*)"])
+    assert cli.validate_jobs(["scenario=baseline", "sensitivity=glob([central,exits_*])"]) == 3
