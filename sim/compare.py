@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     if "sensitivity" not in sweep.columns:
         sweep = sweep.assign(sensitivity=CENTRAL)
     found = valuations(sweep_dir, sweep)
-    pairs, monthly = appraise(sweep, found)
+    pairs, monthly, programme_months = appraise(sweep, found)
     if pairs.empty:
         print(f"error: {sweep_dir}: no scenario run has a baseline run with the same seed, draw and projection",
               file=sys.stderr)
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     case = CENTRAL if CENTRAL in set(pairs["sensitivity"]) else pairs["sensitivity"].iloc[0]
     central = pairs[pairs["sensitivity"] == case]
     table = interval_table(central)
-    programmes = programme_table(sweep[sweep["sensitivity"] == case], central)
+    programmes = programme_table(programme_months, central)
     reached = programmes.groupby("programme")["participants"].transform("median") > 0 if len(programmes) else []
     settings = found[case].settings
     benchmarks = benchmark_table(programmes[reached] if len(programmes) else programmes,

@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {sweep_dir}: the sweep needs scenario=baseline, one other scenario and sensitivity cases",
               file=sys.stderr)
         return 2
-    pairs, _ = appraise(sweep, valuations(sweep_dir, sweep))
+    pairs, _, _ = appraise(sweep, valuations(sweep_dir, sweep))
     try:
         table = tornado_table(pairs, scenarios[0])
     except ValueError as error:

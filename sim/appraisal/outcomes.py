@@ -164,14 +164,15 @@ def appraise_pair(difference: pd.DataFrame, costs: pd.DataFrame, valuation: Valu
     return outcome
 
 
-def appraise(sweep: pd.DataFrame, valuations: dict[str, Valuation]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(pairs, monthly): one row of outcomes per scenario run against its baseline, and the
-    additional people in work by month for every pair. ``valuations`` maps a sensitivity case
+def appraise(sweep: pd.DataFrame, valuations: dict[str, Valuation]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(pairs, monthly, programmes): one row of outcomes per scenario run against its baseline,
+    the additional people in work by month for every pair, and the programme metrics by run,
+    programme and month (for :func:`programme_table`). ``valuations`` maps a sensitivity case
     to its valuation (runs of one case share their appraisal settings)."""
     totals, programmes = monthly_frames(sweep)
     differences = paired_differences(totals)
     if differences.empty:
-        return pd.DataFrame(), pd.DataFrame()
+        return pd.DataFrame(), pd.DataFrame(), programmes
     costs_by_pair = programmes.groupby(level=["scenario", *PAIR_KEYS, "month"]).sum().reset_index()
     rows = []
     for key, difference in differences.groupby(level=["scenario", *PAIR_KEYS]):
@@ -183,15 +184,15 @@ def appraise(sweep: pd.DataFrame, valuations: dict[str, Valuation]) -> tuple[pd.
         rows.append({"scenario": key[0], **dict(zip(PAIR_KEYS, key[1:])),
                      **appraise_pair(difference, costs, valuation)})
     monthly = differences["employed"].rename("additional_people_in_work").reset_index()
-    return pd.DataFrame(rows), monthly
+    return pd.DataFrame(rows), monthly, programmes
 
 
-def programme_table(sweep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+def programme_table(programmes: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Per programme and pair: participants, cost per participant, the employment effect on
     participants (percentage points: sustained additional job outcomes per 100 participants)
     and an exchequer return per £1, apportioning the scenario's exchequer gains to its
-    programmes by their sustained job outcomes."""
-    _, programmes = monthly_frames(sweep)
+    programmes by their sustained job outcomes. ``programmes``: from :func:`appraise`; only
+    runs with a row in ``pairs`` count."""
     if programmes.empty or pairs.empty:
         return pd.DataFrame()
     summed = programmes.groupby(level=["scenario", *PAIR_KEYS, "programme"]).sum().reset_index()
