@@ -4,9 +4,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SWEEP_DIR ?= outputs/baseline
+FULL ?=
+SWEEP_DIR ?= outputs/run
+RUN_SCENARIOS ?= baseline,announced_2025
+ifeq ($(FULL),1)
+SEEDS ?= 0,1,2,3,4
+RUN_DRAWS ?= 0,1,2,3,4,5,6,7,8,9
+else
 SEEDS ?= 0,1,2
 RUN_DRAWS ?= 0,1,2
+endif
+BRIEFING ?= outputs/briefing.html
 ARGS ?=
 
 SCENARIO_DIR ?= outputs/scenarios
@@ -20,7 +28,9 @@ DRAWS ?= 0,1,2,3,4,5,6,7,8,9
 .PHONY: run test test-slow test-all bench bench-full calibrate scenarios sensitivity projections report update-baseline clean clean-cache help
 
 help:
-	@echo "make run        set up, run the baseline over posterior draws $(RUN_DRAWS) x seeds $(SEEDS) and draw charts into $(SWEEP_DIR)"
+	@echo "make run        set up; $(RUN_SCENARIOS) over calibration draws $(RUN_DRAWS) x seeds $(SEEDS) into $(SWEEP_DIR),"
+	@echo "                the appraisal against the baseline, charts, and the briefing $(BRIEFING) (about 3 minutes on 2 cores)"
+	@echo "make run FULL=1 the same over 10 draws x 5 seeds (100 runs)"
 	@echo "make test       set up and run the test suite (slow tests excluded)"
 	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
 	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
@@ -34,12 +44,14 @@ help:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,cluster]"
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m sim -m calibration.draw=$(RUN_DRAWS) seed=$(SEEDS) hydra.sweep.dir=$(SWEEP_DIR) $(ARGS)
-	$(BIN)/python -m sim.report $(SWEEP_DIR)
+	$(BIN)/python -m sim -m scenario=$(RUN_SCENARIOS) calibration.draw=$(RUN_DRAWS) seed=$(SEEDS) run.write_panel=false hydra.sweep.dir=$(SWEEP_DIR) $(ARGS)
+	$(BIN)/python -m sim.report $(SWEEP_DIR) > /dev/null
+	$(BIN)/python -m sim.compare $(SWEEP_DIR) > /dev/null
+	$(BIN)/python -m sim.briefing $(SWEEP_DIR) --output $(BRIEFING)
 
 report: $(STAMP)
 	$(BIN)/python -m sim.report $(SWEEP_DIR)

@@ -14,6 +14,7 @@ is allowed, and exit code 2.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -30,6 +31,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from tqdm import tqdm
 
 from sim import results, store
+from sim.hydra_callbacks import SWEEP_JOBS_VARIABLE
 from sim.params.compose import CONFIG_DIR, compose, validate
 from sim.params.errors import EXIT_BAD_INPUT, ConfigError
 from sim.params.schema import RunConfig
@@ -44,8 +46,9 @@ def fail(message: str) -> None:
 
 
 def config_groups() -> tuple[str, ...]:
-    """Hydra config groups: the folders of configs/ (scenarios/ is the ``scenario`` group)."""
-    return tuple(sorted(path.name for path in CONFIG_DIR.iterdir() if path.is_dir()))
+    """The model's Hydra config groups: the folders of configs/ (scenarios/ is the ``scenario``
+    group), without configs/hydra/, which holds Hydra's own options (launchers)."""
+    return tuple(sorted(path.name for path in CONFIG_DIR.iterdir() if path.is_dir() and path.name != "hydra"))
 
 
 HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version",
@@ -99,6 +102,26 @@ def check_group_choices(overrides: list[str]) -> None:
         for value in values:
             if value not in options:
                 fail(f"{group}: {value!r} is not a known {group}; allowed: {', '.join(options)}")
+
+
+CLUSTER_LAUNCHERS = ("local", "slurm", "submitit_local", "submitit_slurm")
+"""Launchers that need the ``cluster`` extra (hydra-submitit-launcher)."""
+
+
+def check_launcher(arguments: list[str]) -> None:
+    """Catch an unknown ``hydra/launcher=NAME`` with a one-line error naming the options
+    (configs/hydra/launcher/ and the installed launcher plugins)."""
+    chosen = [argument.split("=", 1)[1] for argument in arguments
+              if argument.lstrip("+").startswith("hydra/launcher=")]
+    if not chosen:
+        return
+    options = sorted(set(_overrides_parser().config_loader.get_group_options("hydra/launcher")))
+    for name in chosen:
+        if name not in options:
+            missing = [launcher for launcher in CLUSTER_LAUNCHERS if launcher not in options]
+            hint = (f" ({', '.join(missing)} need the cluster extra: pip install -e '.[cluster]')"
+                    if name in missing else "")
+            fail(f"hydra/launcher: {name!r} is not a known launcher; allowed: {', '.join(options)}{hint}")
 
 
 def validate_jobs(overrides: list[str]) -> int:
@@ -205,10 +228,15 @@ def check_writable(key: str, directory: Path) -> None:
 
 
 def _threads(run_config: RunConfig) -> int:
+    """numba threads for one run: ``run.threads`` if set; in a sweep the CPUs the scheduler
+    gave the job (``hydra.launcher.cpus_per_task`` under submitit_slurm), else one, since a
+    local launcher runs a job per core; all cores for a single run."""
     if run_config.run.threads:
         return run_config.run.threads
-    in_sweep = HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
-    return 1 if in_sweep else numba.config.NUMBA_NUM_THREADS
+    if not _in_sweep():
+        return numba.config.NUMBA_NUM_THREADS
+    granted = os.environ.get("SLURM_CPUS_PER_TASK", "") if os.environ.get("SUBMITIT_EXECUTOR") == "slurm" else ""
+    return min(int(granted), numba.config.NUMBA_NUM_THREADS) if granted.isdigit() and int(granted) > 0 else 1
 
 
 def _progress_bar(run_config: RunConfig, months: int) -> tqdm:
@@ -218,7 +246,7 @@ def _progress_bar(run_config: RunConfig, months: int) -> tqdm:
     return tqdm(
         total=months, unit="month", position=position, leave=position == 0,
         desc=f"{run_config.scenario.name} seed={run_config.seed}",
-        disable=not (run_config.run.progress and sys.stderr.isatty()),
+        disable=not (run_config.run.progress and sys.stderr.isatty()) or _in_sweep(),
     )
 
 
@@ -226,10 +254,15 @@ def run(run_config: RunConfig, config: dict, run_dir: Path, sweep_dir: Path | No
     """Run one model and write its run directory, then (in a sweep) its file in the sweep's
     results store; skip either if already complete."""
     if results.is_complete(run_dir, results.config_hash(config)):
-        log.info("skipped %s seed=%s: already complete in %s", run_config.scenario.name,
-                 run_config.seed, run_dir)
+        log.log(_run_log_level(), "skipped %s seed=%s: already complete in %s", run_config.scenario.name,
+                run_config.seed, run_dir)
     else:
-        _simulate(run_config, config, run_dir)
+        try:
+            _simulate(run_config, config, run_dir)
+        except Exception as error:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            (run_dir / results.FAILED).write_text(json.dumps({"error": f"{type(error).__name__}: {error}"}))
+            raise
     if sweep_dir is not None:
         store.add_run(sweep_dir, run_dir)
     return run_dir
@@ -238,7 +271,8 @@ def run(run_config: RunConfig, config: dict, run_dir: Path, sweep_dir: Path | No
 def _simulate(run_config: RunConfig, config: dict, run_dir: Path) -> None:
     from sim.model import InactivityModel
 
-    numba.set_num_threads(_threads(run_config))
+    threads = _threads(run_config)
+    numba.set_num_threads(threads)
     started = time.time()
     model = InactivityModel(run_config)
     with _progress_bar(run_config, model.months) as bar:
@@ -248,10 +282,19 @@ def _simulate(run_config: RunConfig, config: dict, run_dir: Path) -> None:
     results.write_run(
         run_dir, model.metrics_table(), model.panel_table(), config,
         results.manifest(config, started, model.months, people,
-                         agent_months_per_second=round(people * model.months / simulated)),
+                         agent_months_per_second=round(people * model.months / simulated), threads=threads),
     )
-    log.info("finished %s seed=%s: %s months x %s people in %.1f s -> %s",
-             run_config.scenario.name, run_config.seed, model.months, f"{people:,}", simulated, run_dir)
+    log.log(_run_log_level(), "finished %s seed=%s: %s months x %s people in %.1f s -> %s",
+            run_config.scenario.name, run_config.seed, model.months, f"{people:,}", simulated, run_dir)
+
+
+def _in_sweep() -> bool:
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def _run_log_level() -> int:
+    """A sweep's runs report through the one sweep progress display, so their own lines are debug."""
+    return logging.DEBUG if _in_sweep() else logging.INFO
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
@@ -272,8 +315,9 @@ def entry() -> None:
     arguments = sys.argv[1:]
     if not any(flag in arguments for flag in HYDRA_INFO_FLAGS):
         overrides = _user_overrides(arguments)
+        check_launcher(arguments)
         check_group_choices(overrides)
-        validate_jobs(overrides)
+        os.environ[SWEEP_JOBS_VARIABLE] = str(validate_jobs(overrides))
         target = output_directory(arguments)
         if target is not None:
             check_writable(*target)

@@ -7,6 +7,10 @@ Registered in configs/config.yaml under ``hydra.callbacks``. (Configs are valida
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +55,98 @@ class ConsolidateSweep(Callback):
         stored = store.synchronise(sweep_dir)
         if stored:
             log.info("results store: %s (%d runs)", store.store_dir(sweep_dir), len(stored))
+
+
+SWEEP_JOBS_VARIABLE = "SIM_SWEEP_JOBS"
+"""Set by ``sim.cli.entry`` to the number of jobs it validated, for the progress display."""
+
+
+def count_finished(sweep_dir: Path) -> tuple[int, int]:
+    """(complete, failed) run directories directly under ``sweep_dir``: a run is complete when
+    its manifest says so, failed when it holds the marker sim.cli writes on an error."""
+    from sim.results import COMPLETE, FAILED, read_manifest
+
+    complete = failed = 0
+    try:
+        entries = list(os.scandir(sweep_dir))
+    except FileNotFoundError:
+        return 0, 0
+    for entry in entries:
+        if not entry.is_dir() or entry.name.startswith("."):
+            continue
+        manifest = read_manifest(Path(entry.path))
+        if manifest and manifest.get("status") == COMPLETE:
+            complete += 1
+        elif os.path.exists(os.path.join(entry.path, FAILED)):
+            failed += 1
+    return complete, failed
+
+
+class SweepProgress(Callback):
+    """One progress display for a whole sweep (runs done, failed, time left), drawn by the
+    launching process from the run directories as they appear, whatever launcher runs them.
+    Off a terminal it prints a line at most every ``QUIET_SECONDS``."""
+
+    POLL_SECONDS = 1.0
+    QUIET_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __getstate__(self) -> dict:
+        """Launchers pickle the callbacks into every job; the watcher stays in the launching process."""
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        total = int(os.environ.get(SWEEP_JOBS_VARIABLE, "0") or 0)
+        if total <= 0:
+            return
+        sweep_dir = Path(config.hydra.sweep.dir)
+        self._thread = threading.Thread(target=self._watch, args=(sweep_dir, total), daemon=True)
+        self._thread.start()
+
+    def _watch(self, sweep_dir: Path, total: int) -> None:
+        terminal = sys.stderr.isatty()
+        complete, failed = count_finished(sweep_dir)
+        print(f"sweep: {total} runs, {complete} already complete", file=sys.stderr, flush=True)
+        if terminal:
+            self._watch_bar(sweep_dir, total, complete, failed)
+            return
+        started, first, last_line = time.monotonic(), complete, 0.0
+        while True:
+            stopping = self._stop.wait(self.POLL_SECONDS)
+            complete, failed = count_finished(sweep_dir)
+            now = time.monotonic()
+            if stopping or now - last_line >= self.QUIET_SECONDS:
+                rate = (complete - first) / max(now - started, 1e-9)
+                left = f", about {(total - complete - failed) / rate:,.0f} s left" if rate > 0 and complete < total else ""
+                print(f"sweep: {complete} of {total} runs done, {failed} failed{left}", file=sys.stderr, flush=True)
+                last_line = now
+            if stopping:
+                return
+
+    def _watch_bar(self, sweep_dir: Path, total: int, complete: int, failed: int) -> None:
+        from tqdm import tqdm
+
+        with tqdm(total=total, initial=complete, unit="run", desc="sweep", dynamic_ncols=True,
+                  file=sys.stderr) as bar:
+            bar.set_postfix(failed=failed, refresh=False)
+            while True:
+                stopping = self._stop.wait(self.POLL_SECONDS)
+                now_complete, now_failed = count_finished(sweep_dir)
+                if now_complete != complete or now_failed != failed:
+                    bar.set_postfix(failed=now_failed, refresh=False)
+                    bar.update(now_complete - complete)
+                    complete, failed = now_complete, now_failed
+                if stopping:
+                    return
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=30)
+            self._thread = None

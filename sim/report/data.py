@@ -182,9 +182,21 @@ def summary_table(frame: pd.DataFrame, metrics: Sequence[str] = SUMMARY_METRICS)
                              ignore_index=True)
 
 
+FAN_RUNS = 8
+"""From this many runs a fan chart also shades the middle half (25th-75th percentile)."""
+
+
 def monthly_bands(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """E&W median and band across runs of ``metric`` for each scenario and month."""
-    return spread(select(frame, metric), ["scenario", "month"])
+    """E&W median and band across runs of ``metric`` for each scenario and month, with the
+    interquartile range (``inner_low``, ``inner_high``) where there are ``FAN_RUNS`` runs."""
+    values = select(frame, metric)
+    bands = spread(values, ["scenario", "month"])
+    quartiles = values.groupby(["scenario", "month"])["value"].quantile([0.25, 0.75]).unstack()
+    quartiles.columns = ["inner_low", "inner_high"]
+    bands = bands.merge(quartiles.reset_index(), on=["scenario", "month"])
+    narrow = bands["runs"] < FAN_RUNS
+    bands.loc[narrow, ["inner_low", "inner_high"]] = float("nan")
+    return bands
 
 
 def share_bands(frame: pd.DataFrame, metric: str, keys: Sequence[str] = (), area: str | None = ALL,

@@ -35,6 +35,7 @@ from sim.report.style import (
     PUBLISHED_STYLES,
     TICK_SIZE,
     TITLE_SIZE,
+    TITLE_WIDTH,
     X_END,
     X_START,
     Unit,
@@ -88,7 +89,10 @@ def finish(chart: Chart, title: str, caption: str, *, top: float = 0.9,
     lines = textwrap.fill(caption, CAPTION_WIDTH).splitlines()
     height = FIGSIZE[1]
     caption_inches = 0.12 + len(lines) * CAPTION_SIZE * 1.3 / 72
-    chart.suptitle(title, fontsize=TITLE_SIZE, fontweight="bold", x=0.02, ha="left", y=0.975)
+    title_lines = textwrap.wrap(title, TITLE_WIDTH)
+    top -= (len(title_lines) - 1) * TITLE_SIZE * 1.25 / 72 / height
+    chart.suptitle("\n".join(title_lines), fontsize=TITLE_SIZE, fontweight="bold", x=0.02, ha="left", y=0.975,
+                   va="top", linespacing=1.15)
     chart.text(0.02, 0.012, "\n".join(lines), fontsize=CAPTION_SIZE, ha="left", va="bottom",
                color="0.25", linespacing=1.3)
     chart.subplots_adjust(top=top, left=left, right=right,
@@ -103,12 +107,18 @@ def draw_model(ax, bands: pd.DataFrame, x: str, colours: dict[str, tuple], unit:
     for scenario, part in bands.groupby("scenario", sort=False):
         colour = colours[scenario]
         ax.fill_between(part[x], part["low"] * unit.factor, part["high"] * unit.factor,
-                        color=colour, alpha=0.25, linewidth=0)
+                        color=colour, alpha=0.2, linewidth=0)
+        fan = "inner_low" in part.columns and part["inner_low"].notna().any()
+        if fan:
+            ax.fill_between(part[x], part["inner_low"] * unit.factor, part["inner_high"] * unit.factor,
+                            color=colour, alpha=0.35, linewidth=0)
         ax.plot(part[x], part["median"] * unit.factor, color=colour, linewidth=2.4,
                 marker="o" if markers else None, markersize=5)
         runs = int(part["runs"].max())
         handle = (Patch(facecolor=colour, alpha=0.25), Line2D([], [], color=colour, linewidth=2.4))
         short = "5–95% range" if runs >= PERCENTILE_RUNS else "min–max"
+        if fan:
+            short = f"middle half (darker) and {short}"
         entries.append((handle, f"Model, {scenario} ({runs} run{'s' if runs != 1 else ''}): median and {short}"))
     return entries
 
@@ -228,12 +238,28 @@ def add_legend(ax, entries: Sequence[tuple[object, str]], loc: str = "lower righ
         ax.legend(handles, labels, loc=loc, fontsize=size, framealpha=0.92)
 
 
+def trend_phrase(bands: pd.DataFrame, x: str, unit: Unit) -> str:
+    """'rises from A in P to B in Q (baseline)': the first and last median of the baseline (or
+    the first scenario), for a title that states the finding."""
+    scenario = "baseline" if "baseline" in set(bands["scenario"]) else bands["scenario"].iloc[0]
+    part = bands[bands["scenario"] == scenario].sort_values(x)
+    start, end = part.iloc[0], part.iloc[-1]
+
+    def when(row: pd.Series) -> str:
+        return str(row["financial_year"]) if "financial_year" in row.index else f"{pd.Timestamp(row[x]):%B %Y}"
+
+    verb = "rises" if end["median"] >= start["median"] else "falls"
+    return (f"{verb} from {unit.format(start['median'])} in {when(start)} to {unit.format(end['median'])} "
+            f"in {when(end)} ({scenario})")
+
+
 def time_series_chart(bands: pd.DataFrame, runs: Runs, figures: Sequence[published.Figure], *,
                       title: str, unit: Unit, x: str = "month", extra: str = "",
                       zero: bool = True, legend: str = "lower right", markers: bool = False,
                       left: float = 0.09) -> Chart:
     """One axis: the model's median and band per scenario over 2019-2029 and the published
-    figures; ``bands`` has scenario, ``x``, median, low, high, runs."""
+    figures; ``bands`` has scenario, ``x``, median, low, high, runs. ``{change}`` in the title
+    becomes :func:`trend_phrase`."""
     chart, axes = new_chart()
     ax = axes[0, 0]
     colours = scenario_colours(runs.scenarios)
@@ -244,6 +270,6 @@ def time_series_chart(bands: pd.DataFrame, runs: Runs, figures: Sequence[publish
     ax.set_ylabel(unit.axis_label, fontsize=LABEL_SIZE)
     add_legend(ax, entries + found, legend)
     caption = " ".join(part for part in (model_text(runs), extra, sources_text(figures)) if part)
-    finish(chart, title, caption, left=left)
+    finish(chart, title.replace("{change}", trend_phrase(bands, x, unit)), caption, left=left)
     place_labels(ax, labels)
     return chart

@@ -31,6 +31,10 @@ DPI = 150
 TITLE_SIZE = 16
 
 
+TITLE_WIDTH = 68
+"""Characters per title line at TITLE_SIZE (bold) on a 10-inch figure; longer titles wrap."""
+
+
 LABEL_SIZE = 13
 
 
@@ -87,9 +91,17 @@ PUBLISHED_STYLES = {
 }
 
 
+SCENARIO_ORDER = ("baseline", "announced_2025", "national_rollout_2026", "obesity_at_scale", "combined")
+"""Scenarios in the order they take the palette's colours, so each keeps its colour on every chart."""
+
+
 def scenario_colours(scenarios: Sequence[str]) -> dict[str, tuple]:
-    palette = sns.color_palette("colorblind", max(len(scenarios), 1))
-    return dict(zip(scenarios, palette))
+    """One colour per scenario from seaborn's colour-blind-safe palette, the same on every
+    chart: the scenarios of ``SCENARIO_ORDER`` have fixed places, any other follows them."""
+    palette = sns.color_palette("colorblind", 10)
+    others = [name for name in scenarios if name not in SCENARIO_ORDER]
+    order = list(SCENARIO_ORDER) + others
+    return {name: palette[order.index(name) % len(palette)] for name in scenarios}
 
 
 def band_name(runs: int) -> str:

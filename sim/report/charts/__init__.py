@@ -10,9 +10,11 @@ from sim.report.charts import (
     employment_rate,
     health_benefit_recipients,
     health_benefit_recipients_by_age,
+    health_benefit_recipients_by_condition,
     health_benefit_spending,
     inactive_long_term_sick,
     inactivity_by_area,
+    trailblazer_areas,
 )
 
 CHARTS: dict[str, ModuleType] = {chart.FILE: chart for chart in (
@@ -21,7 +23,9 @@ CHARTS: dict[str, ModuleType] = {chart.FILE: chart for chart in (
     health_benefit_spending,
     benefit_caseloads,
     inactivity_by_area,
+    trailblazer_areas,
     health_benefit_recipients_by_age,
+    health_benefit_recipients_by_condition,
     employment_rate,
 )}
 """File name -> chart module, in the order they are written."""

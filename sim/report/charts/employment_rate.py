@@ -21,6 +21,6 @@ def draw(frame: pd.DataFrame, runs: Runs) -> Chart:
     """Employed as % of the 16-64 population, E&W, with ONS UK employment rates."""
     return time_series_chart(
         share_bands(frame, "employed"), runs, published.figures_for("employment_rate"),
-        title="Employment rate, England & Wales, 16-64", unit=SHARE, zero=False, legend="upper right",
+        title="The employment rate at 16-64 in England & Wales {change}", unit=SHARE, zero=False, legend="upper right",
         extra="Employment rate = employed ÷ population aged 16-64 at month end.",
     )

@@ -22,7 +22,7 @@ def draw(frame: pd.DataFrame, runs: Runs) -> Chart:
     return time_series_chart(
         monthly_bands(frame, "health_benefit_recipients"), runs,
         published.figures_for("health_benefit_recipients"),
-        title="People aged 16-64 on at least one health-related benefit, England & Wales",
+        title="People aged 16-64 on a health-related benefit in England & Wales {change}",
         unit=PEOPLE, legend="lower right",
         extra="Health-related benefits: incapacity (ESA, UC health) or disability (PIP, DLA); counted at month end.",
     )

@@ -28,7 +28,7 @@ def draw(frame: pd.DataFrame, runs: Runs) -> Chart:
     bands["middle"] = financial_year_middle(bands["financial_year"])
     return time_series_chart(
         bands, runs, published.figures_for("health_benefit_spending_gbp_per_year"),
-        title="Health-related benefit spending, England & Wales, 16-64",
+        title="Health-related benefit spending on 16-64s in England & Wales {change}",
         unit=SPENDING_PER_YEAR, x="middle", markers=True, legend="lower right", left=0.1,
         extra="Model spending is the sum of its monthly spending over each April–March financial year, "
               "drawn at the middle of the year (1 October).",

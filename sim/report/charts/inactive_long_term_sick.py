@@ -22,6 +22,6 @@ def draw(frame: pd.DataFrame, runs: Runs) -> Chart:
     return time_series_chart(
         monthly_bands(frame, "inactive_long_term_sick"), runs,
         published.figures_for("inactive_long_term_sick"),
-        title="Inactive because of long-term sickness, England & Wales, 16-64",
+        title="Inactivity through long-term sickness at 16-64 in England & Wales {change}",
         unit=PEOPLE, legend="lower left",
     )
