@@ -25,13 +25,14 @@ SENSITIVITY_SCENARIO ?= announced_2025
 SENSITIVITY_SEEDS ?= 0,1
 DRAWS ?= 0,1,2,3,4,5,6,7,8,9
 
-.PHONY: run test test-slow test-all bench bench-full calibrate scenarios sensitivity projections report update-baseline clean clean-cache help
+.PHONY: install run test test-slow test-all bench bench-full calibrate scenarios sensitivity projections report update-baseline clean clean-cache help
 
 help:
 	@echo "make run        set up; $(RUN_SCENARIOS) over calibration draws $(RUN_DRAWS) x seeds $(SEEDS) into $(SWEEP_DIR),"
 	@echo "                the appraisal against the baseline, charts, and the briefing $(BRIEFING) (about 3 minutes on 2 cores)"
 	@echo "make run FULL=1 the same over 10 draws x 5 seeds (100 runs)"
 	@echo "make test       set up and run the test suite (slow tests excluded)"
+	@echo "make install    only set up .venv (the package with its test and cluster extras)"
 	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
 	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
 	@echo "make bench-full also runs the full 37m population"
@@ -40,6 +41,8 @@ help:
 	@echo "make sensitivity  the appraisal of $(SENSITIVITY_SCENARIO) with each assumption at its low and high end: the tornado"
 	@echo "make projections  baseline x calibration draws x projection assumptions, with intervals"
 	@echo "make update-baseline  rewrite tests/golden/baseline.csv (only for a deliberate change of results)"
+
+install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -184,16 +184,21 @@ def sweep_argument(arguments: list[str], program: str, missing_hint: str) -> tup
 
 
 def complete_runs(sweep_dir: Path) -> list[Path]:
-    """Run directories under ``sweep_dir`` whose manifest says complete, sorted."""
+    """Run directories under ``sweep_dir`` whose manifest says complete, sorted.
+
+    Hidden directories (runs being written, submitit's job files) are not searched, and a
+    directory renamed away during the search (a run finishing meanwhile) is passed over, so
+    this can be called while a sweep's runs are still being written."""
     runs = []
-    for manifest_path in sorted(Path(sweep_dir).rglob(MANIFEST)):
-        run_dir = manifest_path.parent
-        if run_dir.name.startswith(".") or any(part.startswith(".") for part in run_dir.relative_to(sweep_dir).parts):
+    for directory, subdirectories, names in os.walk(sweep_dir):
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        if MANIFEST not in names:
             continue
+        run_dir = Path(directory)
         found = read_manifest(run_dir)
         if found and found.get("status") == COMPLETE and (run_dir / METRICS).is_file():
             runs.append(run_dir)
-    return runs
+    return sorted(runs, key=lambda run: run / MANIFEST)
 
 
 def run_settings(run_dir: Path) -> dict[str, Any]:

@@ -11,6 +11,9 @@ Steps:
    ``z = error / uncertainty`` over the targets (``targets``), each trial averaging several
    model seeds at a scaled-down population. Trials run in ``workers`` processes sharing a
    journal file (``study.journal``), so an interrupted search resumes where it stopped.
+   Processes on other machines can add trials to the same study through a shared
+   filesystem (``calibrate.role=worker``, sim/calibration/study.py, docs/cluster.md); the
+   main process waits until the study has ``trials`` complete trials, then goes on.
 2. **Refocusing waves** (sim/calibration/waves.py): ``waves`` rounds of ``wave_points``
    parameter sets drawn around the sets consistent with every target (``|z| <= 3``), each
    point saved as it finishes, so an interrupted wave resumes too.
@@ -33,8 +36,9 @@ import multiprocessing
 import shutil
 import sys
 import time
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import hydra
 import optuna
@@ -43,11 +47,13 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.calibration import study as shared_study
 from sim.calibration import targets as target_module
 from sim.calibration import waves
 from sim.calibration.runner import run_totals
+from sim.calibration.study import storage
 from sim.core.calendar import parse_month
-from sim.params.compose import CONFIG_DIR, NON_MODEL_KEYS, validate
+from sim.params.compose import CONFIG_DIR, NON_MODEL_KEYS, validate, validate_section
 from sim.params.errors import EXIT_BAD_INPUT, ConfigError
 from sim.results import write_atomic
 
@@ -84,6 +90,7 @@ class Settings(BaseModel):
     decomposition_population_size: int = Field(ge=1000)
     warm_start: bool = True
     publish_dir: str | None = None
+    role: Literal["main", "worker"] = "main"
 
 
 # -- parameters -----------------------------------------------------------------------
@@ -106,13 +113,6 @@ def search_space(raw: dict[str, Any], structure: dict[str, list[float]]) -> dict
 
 
 # -- the search ---------------------------------------------------------------------------
-def storage(output_dir: Path) -> optuna.storages.JournalStorage:
-    from optuna.storages.journal import JournalFileBackend
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    return optuna.storages.JournalStorage(JournalFileBackend(str(output_dir / "study.journal")))
-
-
 def evaluate(values: dict[str, float], raw: dict, target_entries: list[dict],
              settings_dict: dict) -> tuple[dict[str, float], float, float]:
     """Standardised errors by target label, loss and implausibility of one parameter set."""
@@ -136,18 +136,37 @@ def _objective_factory(raw, space, target_entries, settings):
     return objective
 
 
-def _worker(raw, space, target_entries, settings_dict, worker: int) -> None:
+def _worker(raw, space, target_entries, settings_dict, worker: int, fingerprint: str) -> None:
+    """Claim and run trials until the study has its complete trials (sim/calibration/study.py)."""
     import numba
 
     numba.set_num_threads(1)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     settings = Settings.model_validate(settings_dict)
-    sampler = optuna.samplers.TPESampler(seed=settings.sampler_seed + worker, multivariate=True,
+    output_dir = Path(settings.output_dir)
+    # Workers elsewhere get seeds of their own: equal seeds would propose equal parameter sets.
+    seed = settings.sampler_seed + (worker if settings.role == "main" else zlib.crc32(shared_study.identity().encode()))
+    sampler = optuna.samplers.TPESampler(seed=seed % 2**32, multivariate=True,
                                          n_startup_trials=min(30, settings.trials))
-    study = optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)),
-                              sampler=sampler)
-    done = optuna.study.MaxTrialsCallback(settings.trials, states=(optuna.trial.TrialState.COMPLETE,))
-    study.optimize(_objective_factory(raw, space, target_entries, settings), callbacks=[done, _progress(settings)])
+    study = optuna.load_study(study_name=settings.study_name, storage=storage(output_dir), sampler=sampler)
+    objective = _objective_factory(raw, space, target_entries, settings)
+    report = _progress(settings)
+
+    def waiting(running: int) -> None:
+        if worker == 0:
+            print(f"  search: the last {running} trials are running in other processes; waiting for them", flush=True)
+
+    checked = fingerprint if settings.role == "worker" else None
+    while (trial := shared_study.claim(study, output_dir, settings.trials, checked, waiting)) is not None:
+        with shared_study.heartbeat(trial):
+            try:
+                loss = objective(trial)
+            except BaseException:
+                shared_study.tell_failed(study, trial)
+                raise
+        finished = shared_study.tell(study, trial, loss)
+        if finished is not None:
+            report(study, finished)
 
 
 def _progress(settings: Settings):
@@ -167,7 +186,7 @@ ATTEMPTS = 3
 
 
 def _complete(study: optuna.Study) -> int:
-    return sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
+    return shared_study.complete_trials(study)
 
 
 def warm_starts(space: dict[str, tuple[float, float]], path: Path) -> list[dict[str, float]]:
@@ -181,43 +200,50 @@ def warm_starts(space: dict[str, tuple[float, float]], path: Path) -> list[dict[
 
 
 def search(raw, space, target_entries, settings: Settings) -> optuna.Study:
-    """Run (or resume) the study until it has ``settings.trials`` complete trials."""
-    study = optuna.create_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)),
-                                direction="minimize", load_if_exists=True)
-    complete = _complete(study)
-    if complete >= settings.trials:
-        print(f"search: {complete} trials already complete in {settings.output_dir}/study.journal")
+    """Run, resume or (``role: worker``) join the study until it has as many complete trials
+    as the main process's ``trials``, in ``settings.workers`` processes here and any others
+    sharing the output directory."""
+    output_dir = Path(settings.output_dir)
+    fingerprint = shared_study.trial_fingerprint(raw, space, target_entries, settings.seeds,
+                                                 settings.population_size, settings.fit_end)
+    starts = warm_starts(space, FITTED_CONFIG) if settings.warm_start else []
+    study, queued = shared_study.open_study(settings.study_name, output_dir, fingerprint, settings.role,
+                                            settings.trials, starts)
+    complete, budget = _complete(study), shared_study.trial_budget(study, settings.trials)
+    if complete >= budget:
+        print(f"search: {complete} trials already complete in {output_dir / shared_study.JOURNAL}")
         return study
-    if not study.trials and settings.warm_start:
-        starts = warm_starts(space, FITTED_CONFIG)
-        for values in starts:
-            study.enqueue_trial(values, skip_if_exists=True)
-        print(f"search: starting from the {len(starts)} draws in {FITTED_CONFIG.relative_to(CONFIG_DIR.parent)}")
-    print(f"search: {complete} of {settings.trials} trials done; running the rest in {settings.workers} workers",
-          flush=True)
+    if queued:
+        print(f"search: starting from the {queued} draws in {FITTED_CONFIG.relative_to(CONFIG_DIR.parent)}")
+    joining = "joining the study in " if settings.role == "worker" else ""
+    print(f"search: {joining}{output_dir / shared_study.JOURNAL}: {complete} of {budget} trials done; "
+          f"running the rest in {settings.workers} workers here", flush=True)
     arguments = (raw, space, target_entries, settings.model_dump())
     if settings.workers == 1:
-        _worker(*arguments, 0)
+        _worker(*arguments, 0, fingerprint)
     else:
         context = multiprocessing.get_context("spawn")
         for attempt in range(1, ATTEMPTS + 1):
-            processes = [context.Process(target=_worker, args=(*arguments, worker))
+            processes = [context.Process(target=_worker, args=(*arguments, worker, fingerprint))
                          for worker in range(settings.workers)]
             for process in processes:
                 process.start()
             for process in processes:
                 process.join()
             failed = [process.exitcode for process in processes if process.exitcode != 0]
-            done = _complete(optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir))))
-            if not failed or done >= settings.trials:
+            done = _complete(optuna.load_study(study_name=settings.study_name, storage=storage(output_dir)))
+            if not failed or done >= budget:
                 break
-            # Two processes sharing a journal file can race on one trial (Optuna raises
-            # "Cannot tell a COMPLETE trial"); the finished trials are safe, so resume.
+            # A worker that died (out of memory, killed) leaves its finished trials safe and its
+            # running one is failed at the next claim, so starting the workers again resumes.
             print(f"search: a worker stopped (exit code {failed[0]}) with {done} trials done; resuming "
                   f"(attempt {attempt + 1} of {ATTEMPTS})", flush=True)
         else:
-            raise RuntimeError(f"calibration workers kept failing; {done} of {settings.trials} trials are done")
-    return optuna.load_study(study_name=settings.study_name, storage=storage(Path(settings.output_dir)))
+            raise RuntimeError(f"calibration workers kept failing; {done} of {budget} trials are done")
+    study = optuna.load_study(study_name=settings.study_name, storage=storage(output_dir))
+    if settings.role == "worker" and not shared_study.fingerprint_matches(study, fingerprint):
+        raise ConfigError(shared_study.mismatch_message(output_dir))
+    return study
 
 
 def search_evaluations(study: optuna.Study) -> list[waves.Evaluation]:
@@ -275,9 +301,10 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def run(cfg: DictConfig) -> int:
     started = time.time()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the search prints its own progress
     container = OmegaConf.to_container(cfg, resolve=True)
     unresolved = OmegaConf.to_container(cfg, resolve=False)
-    settings = Settings.model_validate(container["calibrate"])
+    settings = validate_section(Settings, container["calibrate"], "calibrate")
     parse_month(settings.fit_end)
     target_entries = container["targets"]
     check_entries = container.get("checks", [])
@@ -298,6 +325,10 @@ def run(cfg: DictConfig) -> int:
           f"{settings.population_size:,} people each)")
 
     study = search(raw, space, target_entries, settings)
+    if settings.role == "worker":
+        print(f"search: the study has {_complete(study)} complete trials; the main process "
+              "(calibrate.role=main) runs the waves and writes the report")
+        return 0
     last_wave, everything = refocus(raw, space, target_entries, settings, search_evaluations(study))
     result = waves.posterior(last_wave, everything, settings.implausibility_cut, settings.draws_kept,
                              settings.sampler_seed)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
-from pydantic import StrictInt, ValidationError
+from pydantic import BaseModel, StrictInt, ValidationError
 
 from sim.params.errors import ConfigError
 from sim.params.schema import RunConfig
@@ -63,9 +63,10 @@ def _dotted(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location if part != "[key]" and not str(part).startswith(("literal[", "list[")))
 
 
-def _field_bounds(location: tuple[Any, ...]) -> str | None:
-    """'from A to B' for a numeric field of the schema, found by walking ``location``."""
-    model: Any = RunConfig
+def _field_bounds(location: tuple[Any, ...], schema: Any = None) -> str | None:
+    """'from A to B' for a numeric field of the schema (RunConfig unless given), found by
+    walking ``location``."""
+    model: Any = schema or RunConfig
     info = None
     for part in location:
         if typing.get_origin(model) is dict:
@@ -104,9 +105,9 @@ _PHRASES = {
 }
 
 
-def _one_line(error: dict[str, Any]) -> str:
+def _one_line(error: dict[str, Any], schema: Any = None, section: str = "") -> str:
     location = tuple(error["loc"])
-    key = _dotted(location)
+    key = ".".join(part for part in (section, _dotted(location)) if part)
     message = error["msg"].replace("\n", " ")
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
@@ -127,9 +128,9 @@ def _one_line(error: dict[str, Any]) -> str:
     if kind == "literal_error":
         allowed = error.get("ctx", {}).get("expected", message)
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        allowed = _field_bounds(location) or message
+        allowed = _field_bounds(location, schema) or message
     else:
-        allowed = _PHRASES.get(kind) or _field_bounds(location) or message
+        allowed = _PHRASES.get(kind) or _field_bounds(location, schema) or message
     return f"{key}: {value!r} is not allowed; allowed: {allowed}"
 
 
@@ -152,6 +153,15 @@ def validate(config: DictConfig | dict[str, Any]) -> RunConfig:
         raise ConfigError(_one_line(first)) from None
     except ValueError as error:
         raise ConfigError(str(error).splitlines()[0]) from None
+
+
+def validate_section(schema: type[BaseModel], values: Any, section: str) -> Any:
+    """``values`` (the ``section`` of a composed config) as ``schema``, or ConfigError naming
+    the first bad ``section.KEY``, its value and what is allowed, as ``validate`` does."""
+    try:
+        return schema.model_validate(values)
+    except ValidationError as error:
+        raise ConfigError(_one_line(error.errors(include_url=False)[0], schema, section)) from None
 
 
 def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
