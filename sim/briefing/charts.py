@@ -4,6 +4,8 @@ beside the job gains. The baseline's own charts come from sim/report/charts/."""
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure as Chart
@@ -21,6 +23,11 @@ PAIRS_TEXT = ("Each bar or line is the median of scenario − baseline across pa
               "calibration draw (common random numbers, so what would have happened anyway is netted off); "
               "whiskers and bands: 5–95% across pairs from 20 pairs, the range below that.")
 MODEL_SOURCE = "Source: sim model output (configs/ and scenarios/ in the run's commit)."
+
+
+def programme_label(name: str) -> str:
+    """A programme id as an axis label of at most two short lines."""
+    return textwrap.fill(name.replace("_", " "), 24)
 
 
 def _pairs(count: int) -> str:
@@ -117,9 +124,9 @@ def cost_per_job_chart(table: pd.DataFrame) -> Chart:
             entries.append(Line2D([], [], marker="D", markersize=10, color="black", linestyle="none",
                                   label="Published evaluation: cost per participant ÷ effect"))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"£{value:,.0f}k"))
-    ax.set_yticks(np.arange(len(programmes)), [name.replace("_", " ") for name in programmes])
+    ax.set_yticks(np.arange(len(programmes)), [programme_label(name) for name in programmes])
     ax.set_ylim(len(programmes) - 0.5, -0.5)
-    ax.set_xlabel("£ thousand per sustained additional job outcome, 2024-25 prices", fontsize=LABEL_SIZE)
+    ax.set_xlabel("£ per sustained additional job outcome, 2024-25 prices", fontsize=LABEL_SIZE)
     ax.grid(axis="y", visible=False)
     ax.legend(handles=entries, fontsize=LEGEND_SIZE, loc="lower right")
     middle = table.groupby("programme")["median"].median()
@@ -131,7 +138,7 @@ def cost_per_job_chart(table: pd.DataFrame) -> Chart:
         "(moves into or kept in work that the paired baseline did not give, less those ending within six months).",
         "Bars: median across pairs; whiskers 5–95% (range with few pairs). Published: sim/data/programme_benchmarks.csv "
         "(each row's source; evaluations follow people for different lengths of time).", MODEL_SOURCE))
-    return finish(chart, finding, caption, left=0.27)
+    return finish(chart, finding, caption, left=0.31)
 
 
 SIDE_EFFECTS = {"additional_job_outcomes": "Additional job\noutcomes",
@@ -154,7 +161,7 @@ def side_effects_chart(table: pd.DataFrame) -> Chart:
         ax.set_title(label, fontsize=NOTE_SIZE + 1)
         ax.set_xlabel("thousands, to March 2029", fontsize=LABEL_SIZE - 1)
         ax.grid(axis="y", visible=False)
-    axes[0, 0].set_yticks(np.arange(len(programmes)), [name.replace("_", " ") for name in programmes])
+    axes[0, 0].set_yticks(np.arange(len(programmes)), [programme_label(name) for name in programmes])
     axes[0, 0].set_ylim(len(programmes) - 0.5, -0.5)
     if len(scenarios) > 1:
         axes[0, 2].legend(fontsize=LEGEND_SIZE, loc="lower right")

@@ -186,22 +186,26 @@ FAN_RUNS = 8
 """From this many runs a fan chart also shades the middle half (25th-75th percentile)."""
 
 
-def monthly_bands(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """E&W median and band across runs of ``metric`` for each scenario and month, with the
-    interquartile range (``inner_low``, ``inner_high``) where there are ``FAN_RUNS`` runs."""
-    values = select(frame, metric)
-    bands = spread(values, ["scenario", "month"])
-    quartiles = values.groupby(["scenario", "month"])["value"].quantile([0.25, 0.75]).unstack()
+def fan_bands(values: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """:func:`spread` of ``values`` by ``keys``, with the interquartile range (``inner_low``,
+    ``inner_high``) where a group has ``FAN_RUNS`` runs (NaN below that)."""
+    keys = list(keys)
+    bands = spread(values, keys)
+    quartiles = values.groupby(keys)["value"].quantile([0.25, 0.75]).unstack()
     quartiles.columns = ["inner_low", "inner_high"]
-    bands = bands.merge(quartiles.reset_index(), on=["scenario", "month"])
-    narrow = bands["runs"] < FAN_RUNS
-    bands.loc[narrow, ["inner_low", "inner_high"]] = float("nan")
+    bands = bands.merge(quartiles.reset_index(), on=keys)
+    bands.loc[bands["runs"] < FAN_RUNS, ["inner_low", "inner_high"]] = float("nan")
     return bands
+
+
+def monthly_bands(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """E&W median, band and middle half across runs of ``metric`` for each scenario and month."""
+    return fan_bands(select(frame, metric), ["scenario", "month"])
 
 
 def share_bands(frame: pd.DataFrame, metric: str, keys: Sequence[str] = (), area: str | None = ALL,
                 age_band: str | None = ALL) -> pd.DataFrame:
-    """Median and band across runs of ``metric`` as a share of population, per scenario,
-    month and ``keys``."""
+    """Median, band and middle half across runs of ``metric`` as a share of population, per
+    scenario, month and ``keys``."""
     values = ratio(select(frame, metric, area, age_band), select(frame, "population", area, age_band))
-    return spread(values, ["scenario", *keys, "month"])
+    return fan_bands(values, ["scenario", *keys, "month"])
