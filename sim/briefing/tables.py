@@ -74,16 +74,18 @@ def headline_table(frame: pd.DataFrame, comparison: pd.DataFrame | None, year: s
                    scenarios: list[str]) -> pd.DataFrame:
     """One row per scenario (and one of published figures for ``year``), one column per
     ``HEADLINE_COLUMNS`` entry, each cell text 'median (low to high)'."""
+    model_bands = {}
+    for metric in MODEL_COLUMNS:
+        annual = by_financial_year(select(frame, metric), metric)
+        model_bands[metric] = spread(annual[annual["financial_year"] == year], ["scenario"]).set_index("scenario")
     rows = []
     for scenario in scenarios:
         row = {"Scenario": scenario}
         for column in HEADLINE_COLUMNS:
             if column.metric in MODEL_COLUMNS:
-                annual = by_financial_year(select(frame, column.metric), column.metric)
-                part = annual[(annual["scenario"] == scenario) & (annual["financial_year"] == year)]
-                band = spread(part, ["scenario"]) if len(part) else None
-                row[column.label] = ("–" if band is None or band.empty else format_interval(
-                    *band.iloc[0][["median", "low", "high"]], column.kind, int(band.iloc[0]["runs"])))
+                bands = model_bands[column.metric]
+                row[column.label] = "–" if scenario not in bands.index else format_interval(
+                    *bands.loc[scenario, ["median", "low", "high"]], column.kind, int(bands.loc[scenario, "runs"]))
             elif scenario == BASELINE or comparison is None or comparison.empty:
                 row[column.label] = "–"
             else:
