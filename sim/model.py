@@ -32,15 +32,16 @@ import pandas as pd
 from sim import spec
 from sim.agents import REPORTERS, Person
 from sim.core import states
-from sim.core.calendar import month_starts
+from sim.core.calendar import month_index, month_starts
 from sim.core.random_streams import batch_generator, run_key, stochastic_round
 from sim.engine import drivers, kernel
 from sim.engine.chunks import N_CHUNKS, chunk_size
 from sim.engine.contract import ADDITIONAL_JOBS, RELAPSES
 from sim.engine.counting import count_slots
 from sim.engine.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, compile_transitions
-from sim.params.schema import RunConfig
+from sim.params.schema import RunConfig, run_label
 from sim.policy import programmes as programmes_module
+from sim.policy.benefit_rules import daily_living_kernel_rule
 from sim.population import (
     StartingTables,
     assign_award_durations,
@@ -121,9 +122,10 @@ class InactivityModel(mesa.Model):
         count = len(self.programmes)
         self.programme_flows = np.zeros((count, len(spec.PROGRAMME_METRICS), states.N_AREAS, states.N_AGE_BANDS))
         lengths, shares = self.tables.award_lengths
-        self.recorder = Recorder(self.months, SpendingRates.from_config(config.spending, config.calibration.spending_scale),
-                                 self.programmes.names)
-        status_counts, health_counts = self.recorder.histograms
+        spending = SpendingRates.from_config(config.spending, config.policy, config.period.start, self.months,
+                                             config.calibration.spending_scale)
+        self.recorder = Recorder(self.months, spending, self.programmes.names)
+        status_counts, health_counts, entitlement_counts = self.recorder.histograms
         buffer = max(64, int(chunk_size(self.people.size) * FREED_BUFFER_SHARE))
         self.outputs = kernel.MonthOutputs(
             flows=np.zeros((N_CHUNKS, len(spec.FLOWS), states.N_AREAS, states.N_AGE_BANDS)),
@@ -131,13 +133,16 @@ class InactivityModel(mesa.Model):
                                       states.N_AGE_BANDS)),
             status_counts=status_counts,
             health_counts=health_counts,
+            entitlement_counts=entitlement_counts,
             freed=np.zeros((N_CHUNKS, buffer), dtype=np.int64),
             freed_count=np.zeros(N_CHUNKS, dtype=np.int64),
         )
         self.mortality = demography.mortality(
             config.demography.mortality_file, config.demography.mortality_ratios, self.people
         )
-        self.award_rules = award_rules(lengths, shares, config.disability_benefit.review)
+        self.award_rules = award_rules(lengths, shares, config.disability_benefit.review,
+                                       daily_living_kernel_rule(config.policy.daily_living_rule, config.period.start))
+        self.incapacity_rules = np.array([float(month_index(config.policy.new_claims_from, config.period.start))])
         self.free = np.flatnonzero(self.people["in_population"] == 0)
 
         self.panel_slots = np.arange(min(config.panel.size, size))  # the whole population if smaller
@@ -178,6 +183,7 @@ class InactivityModel(mesa.Model):
         tables["demography_rates"] = self.mortality
         tables["work_rules"] = self.programmes.relapse
         tables["disability_benefit_rules"] = self.award_rules
+        tables["incapacity_benefit_rules"] = self.incapacity_rules
         tables["programme_membership_rules"] = self.programmes.length
         return kernel.MonthInputs(**tables)
 
@@ -222,8 +228,8 @@ class InactivityModel(mesa.Model):
             raise RuntimeError(f"population capacity exhausted: need {count} free slots, have {self.free.size}")
         slots, self.free = self.free[:count], self.free[count:]
         place(self.people, slots, drawn, self.weight)
-        status_counts, health_counts = self.recorder.histograms
-        count_slots(self.people, slots, status_counts[0], health_counts[0])
+        status_counts, health_counts, entitlement_counts = self.recorder.histograms
+        count_slots(self.people, slots, status_counts[0], health_counts[0], entitlement_counts[0])
         band = AGE_BAND_OF_AGE_GROUP[AGE_GROUP_OF_AGE_MONTHS[drawn["age_months"]]]
         np.add.at(self.outputs.flows[0, flow], (drawn["area"], band), self.weight)
         for slot in slots[slots < self.panel_slots.size]:
@@ -249,7 +255,7 @@ class InactivityModel(mesa.Model):
     # -- results ---------------------------------------------------------------------------
     def metrics_table(self) -> pd.DataFrame:
         return self.recorder.tidy(
-            self.config.period.start, self.config.scenario.name, self.config.seed,
+            self.config.period.start, run_label(self.config), self.config.seed,
             self.config.population.area_ids,
         )
 
@@ -263,7 +269,7 @@ class InactivityModel(mesa.Model):
         # Mesa 3.5 and newer record the step as a float (model time); earlier versions as an int.
         steps = np.rint(frame.pop("step").to_numpy()).astype(np.int64)
         frame.insert(0, "month", months[steps - 1])
-        frame.insert(1, "scenario", self.config.scenario.name)
+        frame.insert(1, "scenario", run_label(self.config))
         frame.insert(2, "seed", np.int64(self.config.seed))
         labels = {
             "sex": states.SEXES, "area": states.AREAS, "deprivation": states.DEPRIVATION_QUINTILES,

@@ -15,7 +15,7 @@ import pandas as pd
 from sim import spec
 from sim.core import states
 from sim.core.calendar import month_starts
-from sim.core.encoding import N_CELLS, N_HEALTH_CODES, N_STATUS_CODES
+from sim.core.encoding import N_CELLS, N_ENTITLEMENT_CODES, N_HEALTH_CODES, N_STATUS_CODES
 from sim.engine.chunks import N_CHUNKS
 from sim.spending import SpendingRates
 
@@ -25,8 +25,8 @@ N_BANDS = states.N_AGE_BANDS
 
 def indicators(histogram: str) -> np.ndarray:
     """[histogram code, stock]: 1 where a person with that code counts in the stock."""
-    codes, size = ((spec.STATUS_CODES, N_STATUS_CODES) if histogram == "status"
-                   else (spec.HEALTH_CODES, N_HEALTH_CODES))
+    codes, size = {"status": (spec.STATUS_CODES, N_STATUS_CODES), "health": (spec.HEALTH_CODES, N_HEALTH_CODES),
+                   "entitlement": (spec.ENTITLEMENT_CODES, N_ENTITLEMENT_CODES)}[histogram]
     matrix = np.zeros((size, len(spec.STOCKS)))
     for metric in spec.STOCK_METRICS:
         if metric.histogram == histogram:
@@ -36,6 +36,7 @@ def indicators(histogram: str) -> np.ndarray:
 
 STATUS_INDICATORS = indicators("status")
 HEALTH_INDICATORS = indicators("health")
+ENTITLEMENT_INDICATORS = indicators("entitlement")
 
 
 class Recorder:
@@ -49,11 +50,12 @@ class Recorder:
         self.spending_rates = spending
         self._status_counts = np.zeros((N_CHUNKS, N_CELLS, N_STATUS_CODES))
         self._health_counts = np.zeros((N_CHUNKS, N_CELLS, N_HEALTH_CODES))
+        self._entitlement_counts = np.zeros((N_CHUNKS, N_CELLS, N_ENTITLEMENT_CODES))
 
     @property
-    def histograms(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-chunk status and health histograms that the month kernel fills."""
-        return self._status_counts, self._health_counts
+    def histograms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-chunk status, health and entitlement histograms that the month kernel fills."""
+        return self._status_counts, self._health_counts, self._entitlement_counts
 
     def population(self) -> float:
         """People represented in the histograms as they stand (all cells, all codes)."""
@@ -64,12 +66,13 @@ class Recorder:
         if programme_flows is not None and programme_flows.size:
             self.programme_flows[month] = programme_flows
         cells = (self._status_counts.sum(axis=0) @ STATUS_INDICATORS
-                 + self._health_counts.sum(axis=0) @ HEALTH_INDICATORS)
+                 + self._health_counts.sum(axis=0) @ HEALTH_INDICATORS
+                 + self._entitlement_counts.sum(axis=0) @ ENTITLEMENT_INDICATORS)
         self.stocks[month] = cells.T.reshape(len(spec.STOCKS), N_AREAS, N_BANDS)
         self.flows[month] = chunk_flows.sum(axis=0)
 
     def spending(self) -> np.ndarray:
-        """[month, spending metric, area, band] in £ per month."""
+        """[month, spending metric, area, band] in £ per month (2024-25 prices)."""
         return self.spending_rates.monthly_spending(self.stocks)
 
     def grid(self) -> np.ndarray:

@@ -28,6 +28,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from sim.params.schema import DEFAULT_POLICY, scenario_label
+
 MANIFEST = "manifest.json"
 METRICS = "metrics.parquet"
 PANEL = "panel.parquet"
@@ -99,7 +101,8 @@ def manifest(config: dict[str, Any], started: float, months: int, people: int, *
     finished = time.time()
     return {
         "status": COMPLETE,
-        "scenario": config["scenario"]["name"],
+        "scenario": scenario_label(config["scenario"]["name"], (config.get("policy") or {}).get("name", DEFAULT_POLICY)),
+        "policy": (config.get("policy") or {}).get("name", DEFAULT_POLICY),
         "seed": config["seed"],
         "config_hash": config_hash(config),
         "population_size": people,
@@ -202,12 +205,13 @@ def complete_runs(sweep_dir: Path) -> list[Path]:
 
 
 def run_settings(run_dir: Path) -> dict[str, Any]:
-    """What distinguishes a run beyond scenario and seed: its calibration draw, projection and
-    sensitivity case."""
+    """What distinguishes a run beyond scenario and seed: its calibration draw, projection,
+    sensitivity case and policy package."""
     config = yaml.safe_load((run_dir / CONFIG).read_text()) or {}
     return {"draw": int((config.get("calibration") or {}).get("draw", 0)),
             "projection": str((config.get("projection") or {}).get("name", "")),
-            "sensitivity": str((config.get("sensitivity") or {}).get("name", "central"))}
+            "sensitivity": str((config.get("sensitivity") or {}).get("name", "central")),
+            "policy": str((config.get("policy") or {}).get("name", DEFAULT_POLICY))}
 
 
 def run_appraisal(run_dir: Path) -> dict[str, Any]:
@@ -237,7 +241,8 @@ def consolidate_sweep(sweep_dir: Path) -> Path | None:
         connection.register("run_settings", settings)
         connection.execute(
             f"""COPY (
-                  SELECT metrics.*, run_settings.draw, run_settings.projection, run_settings.sensitivity
+                  SELECT metrics.*, run_settings.draw, run_settings.projection, run_settings.sensitivity,
+                         run_settings.policy
                   FROM (SELECT * EXCLUDE (filename) REPLACE (CAST(month AS TIMESTAMP_NS) AS month),
                                regexp_replace(parse_dirpath(filename), '^{_sql_literal(str(sweep_dir))}/?', '') AS run
                         FROM read_parquet(?, filename = true, union_by_name = true)) AS metrics

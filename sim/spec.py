@@ -27,7 +27,14 @@ from typing import Literal
 import numpy as np
 
 from sim.core import states
-from sim.core.encoding import HEALTH_COUNT_SHAPE, N_HEALTH_CODES, N_STATUS_CODES, STATUS_COUNT_SHAPE
+from sim.core.encoding import (
+    ENTITLEMENT_COUNT_SHAPE,
+    HEALTH_COUNT_SHAPE,
+    N_ENTITLEMENT_CODES,
+    N_HEALTH_CODES,
+    N_STATUS_CODES,
+    STATUS_COUNT_SHAPE,
+)
 from sim.params.models import (
     Demography,
     DisabilityBenefitConfig,
@@ -159,12 +166,14 @@ PROCESSES: tuple[Process, ...] = (
             ("work_state", "months_in_work_state", "months_since_programme_job", "job_programme"), _WORK),
     Process("incapacity_benefit", "ESA and UC health: claims, Work Capability Assessment outcomes, exits",
             IncapacityBenefitConfig, "incapacity_benefit", (Lane(0, 0, "claim, assessment outcome or exit"),),
-            ("incapacity_benefit", "months_in_incapacity_state"), _INCAPACITY),
+            ("incapacity_benefit", "months_in_incapacity_state", "incapacity_new_claim"), _INCAPACITY),
     Process("disability_benefit", "PIP: claims, decisions, award levels and lengths, planned reviews",
             DisabilityBenefitConfig, "disability_benefit",
-            (Lane(0, 0, "claim, decision or change of award"), Lane(0, 1, "length of a new award"),
-             Lane(0, 2, "planned review outcome"), Lane(0, 3, "length of a renewed award")),
-            ("disability_benefit", "months_in_disability_state", "award_end_month"), _DISABILITY),
+            (Lane(0, 0, "claim, decision or change of award"),
+             Lane(0, 1, "length of a new award; at a review, the daily living rule"),
+             Lane(0, 2, "planned review outcome; at a new award, the daily living rule"),
+             Lane(0, 3, "length of a renewed award")),
+            ("disability_benefit", "months_in_disability_state", "award_end_month", "daily_living_rule"), _DISABILITY),
     Process("programme_membership", "months in an intervention programme; leaving it when its effects end",
             None, None, (), ("programme", "months_in_programme")),
 )
@@ -225,9 +234,22 @@ class HealthCodes:
         return (self.conditions >> states.CONDITIONS.index(condition)) & 1 == 1
 
 
+@dataclass(frozen=True)
+class EntitlementCodes:
+    """Decoded codes of the entitlement histogram, one entry per code."""
+
+    incapacity: np.ndarray
+    disability: np.ndarray
+    claim_group: np.ndarray
+    daily_living_lost: np.ndarray
+
+
 STATUS_CODES = StatusCodes(*np.unravel_index(np.arange(N_STATUS_CODES), STATUS_COUNT_SHAPE))
 _conditions, _long_term_sick, _on_benefit = np.unravel_index(np.arange(N_HEALTH_CODES), HEALTH_COUNT_SHAPE)
 HEALTH_CODES = HealthCodes(_conditions, _long_term_sick == 1, _on_benefit == 1)
+_incapacity, _disability, _claim_group, _lost = np.unravel_index(np.arange(N_ENTITLEMENT_CODES),
+                                                                 ENTITLEMENT_COUNT_SHAPE)
+ENTITLEMENT_CODES = EntitlementCodes(_incapacity, _disability, _claim_group, _lost == 1)
 
 
 @dataclass(frozen=True)
@@ -236,7 +258,7 @@ class Metric:
     kind: Kind
     unit: str
     description: str
-    histogram: Literal["status", "health"] | None = None
+    histogram: Literal["status", "health", "entitlement"] | None = None
     """Stocks: the histogram they are counted from."""
     members: Callable | None = None
     """Stocks: codes -> which codes the stock counts."""
@@ -282,6 +304,33 @@ def _flow(name: str, description: str, parts: tuple[str, ...] = ()) -> Metric:
     return Metric(name, "flow", PEOPLE_IN_MONTH, description, parts=parts)
 
 
+def _entitlement(name: str, members: Callable[[EntitlementCodes], np.ndarray], description: str) -> Metric:
+    return Metric(name, "stock", PEOPLE, description, "entitlement", members)
+
+
+def _entitlement_stocks() -> list[Metric]:
+    """Recipients by claim group and daily living rule: what dated benefit rules pay."""
+    lcwra = [
+        _entitlement(f"incapacity_benefit_lcwra_{group}",
+                     lambda c, g=code: (c.incapacity == states.IB_LCWRA) & (c.claim_group == g),
+                     f"assessed LCWRA, {label}")
+        for code, (group, label) in enumerate(zip(states.CLAIM_GROUPS, (
+            "claim begun before the policy's new-claims date",
+            "claim begun on or after the policy's new-claims date, aged 22 or more",
+            "claim begun on or after the policy's new-claims date, aged under 22")))
+    ]
+    lost = [
+        _entitlement(f"disability_benefit_{level}_daily_living_lost",
+                     lambda c, s=code: (c.disability == s) & c.daily_living_lost,
+                     f"PIP at the {level} level that lost its daily living component under a points rule")
+        for code, level in ((states.DB_STANDARD, "standard"), (states.DB_ENHANCED, "enhanced"))
+    ]
+    return [*lcwra, *lost,
+            _entitlement("disability_benefit_daily_living_lost",
+                         lambda c: (c.disability >= states.DB_STANDARD) & c.daily_living_lost,
+                         "PIP recipients without the daily living component after a points rule (mobility only)")]
+
+
 def _condition_stocks() -> list[Metric]:
     """Prevalence of each condition, then among the long-term sick, then among recipients."""
     labels = {condition: condition.replace("_", " ") for condition in states.CONDITIONS}
@@ -325,6 +374,7 @@ STOCK_METRICS: tuple[Metric, ...] = (
             "on an incapacity benefit and in work (Universal Credit tapers their award: sim/appraisal)"),
     _status("limiting_condition", lambda c: c.limiting == 1, "with a condition that limits day-to-day activities"),
     *_condition_stocks(),
+    *_entitlement_stocks(),
 )
 
 FLOW_METRICS: tuple[Metric, ...] = (
@@ -346,6 +396,10 @@ FLOW_METRICS: tuple[Metric, ...] = (
     _flow("disability_benefit_reviews", "planned PIP award reviews"),
     _flow("disability_benefit_review_disallowed", "planned reviews ending the award"),
     _flow("incapacity_benefit_recipients_into_work", "LCW or LCWRA recipients starting work"),
+    _flow("disability_benefit_daily_living_lost_at_award",
+          "new PIP awards without the daily living component because of a points rule"),
+    _flow("disability_benefit_daily_living_lost_at_review",
+          "PIP reviews removing the daily living component because of a points rule"),
 )
 
 MONEY_METRICS: tuple[Metric, ...] = (

@@ -38,7 +38,7 @@ FILE_PATTERN = "scenario=*/sensitivity=*/run=*.parquet"
 PARTITIONS = ("scenario", "sensitivity")
 CONFIG_HASH_KEY = b"sim.config_hash"
 """Parquet footer key holding the config hash, read without reading the data."""
-_PARTITION_VALUE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_PARTITION_VALUE = re.compile(r"^[A-Za-z0-9_.+-]+$")
 
 
 def store_dir(sweep_dir: Path) -> Path:
@@ -101,7 +101,7 @@ def _write(sweep_dir: Path, run_dir: Path, identifier: str, manifest: dict) -> P
     partition = {"scenario": str(manifest["scenario"]), "sensitivity": settings["sensitivity"]}
     for key, value in partition.items():
         if not _PARTITION_VALUE.match(value):
-            raise ValueError(f"{key}: {value!r} cannot name a store partition; allowed: letters, digits, _ . -")
+            raise ValueError(f"{key}: {value!r} cannot name a store partition; allowed: letters, digits, _ . + -")
     target = store_dir(sweep_dir) / f"scenario={partition['scenario']}" / \
         f"sensitivity={partition['sensitivity']}" / f"run={identifier}.parquet"
     table = _run_table(pd.read_parquet(run_dir / results.METRICS), manifest, settings, _relative(sweep_dir, run_dir))

@@ -30,7 +30,7 @@ LAYERS = (
     ("sim.engine", "sim.processes", "sim.population"),
     ("sim.policy",),
     ("sim.spending", "sim.recorder", "sim.agents", "sim.model", "sim.aggregate"),
-    ("sim.results", "sim.report", "sim.calibration", "sim.compare", "sim.projections", "sim.cli", "sim.docs",
+    ("sim.results", "sim.report", "sim.calibration", "sim.compare", "sim.reforms", "sim.projections", "sim.cli", "sim.docs",
      "sim.bench", "sim.hydra_callbacks", "sim.__main__", "sim"),
 )
 """Layers from the bottom: a module may import its own layer and the ones below."""
@@ -230,6 +230,7 @@ ENCODERS = [
     (encoding.mortality_code, encoding.MORTALITY_SHAPE),
     (encoding.status_count_code, encoding.STATUS_COUNT_SHAPE),
     (encoding.health_count_code, encoding.HEALTH_COUNT_SHAPE),
+    (encoding.entitlement_count_code, encoding.ENTITLEMENT_COUNT_SHAPE),
     (encoding.cell_code, encoding.CELL_SHAPE),
 ]
 
@@ -241,11 +242,11 @@ def test_each_encoder_is_the_row_major_index_of_its_shape(encoder, shape):
 
 
 def test_every_stock_is_counted_from_one_histogram_and_counts_someone():
-    from sim.recorder import HEALTH_INDICATORS, STATUS_INDICATORS
+    from sim.recorder import ENTITLEMENT_INDICATORS, HEALTH_INDICATORS, STATUS_INDICATORS
 
-    in_status = STATUS_INDICATORS.sum(axis=0) > 0
-    in_health = HEALTH_INDICATORS.sum(axis=0) > 0
-    assert np.all(in_status != in_health), "each stock is defined on exactly one histogram"
+    histograms = np.stack([indicators.sum(axis=0) > 0
+                           for indicators in (STATUS_INDICATORS, HEALTH_INDICATORS, ENTITLEMENT_INDICATORS)])
+    assert np.all(histograms.sum(axis=0) == 1), "each stock is defined on exactly one histogram"
     assert STATUS_INDICATORS[:, spec.STOCK["population"]].all()
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import spec
 from sim.core import states
-from sim.core.encoding import N_CELLS, N_HEALTH_CODES, N_MORTALITY_CELLS, N_STATUS_CODES
+from sim.core.encoding import N_CELLS, N_ENTITLEMENT_CODES, N_HEALTH_CODES, N_MORTALITY_CELLS, N_STATUS_CODES
 from sim.core.people import allocate
 from sim.core.random_streams import run_key
 from sim.engine import kernel
@@ -73,6 +73,7 @@ def _simulate() -> np.ndarray:
                                   len(states.AGE_BANDS))),
         status_counts=np.zeros((N_CHUNKS, N_CELLS, N_STATUS_CODES)),
         health_counts=np.zeros((N_CHUNKS, N_CELLS, N_HEALTH_CODES)),
+        entitlement_counts=np.zeros((N_CHUNKS, N_CELLS, N_ENTITLEMENT_CODES)),
         freed=np.zeros((N_CHUNKS, 64), dtype=np.int64),
         freed_count=np.zeros(N_CHUNKS, dtype=np.int64),
     )

@@ -99,16 +99,21 @@ def test_metrics_contract(small_metrics):
 
 def test_spending_is_caseload_times_rates(small_model, small_metrics):
     table = totals(small_metrics).iloc[-1]
-    rates = SpendingRates.from_config(small_model.config.spending, small_model.config.calibration.spending_scale)
-    expected = (table["incapacity_benefit_awaiting_assessment"] * rates.incapacity_awaiting_assessment
-                + table["incapacity_benefit_lcw"] * rates.incapacity_lcw
-                + table["incapacity_benefit_lcwra"] * rates.incapacity_lcwra
-                + table["disability_benefit_standard"] * rates.disability_standard
-                + table["disability_benefit_enhanced"] * rates.disability_enhanced)
+    config = small_model.config
+    rates = SpendingRates.from_config(config.spending, config.policy, config.period.start, small_model.months,
+                                      config.calibration.spending_scale)
+    last = small_model.months - 1
+    expected = (table["incapacity_benefit_awaiting_assessment"] * rates.incapacity_awaiting_assessment[last]
+                + table["incapacity_benefit_lcw"] * rates.incapacity_lcw[last]
+                + table["incapacity_benefit_lcwra"] * rates.incapacity_lcwra["existing_claims"][last]
+                + table["disability_benefit_standard"] * rates.disability_standard[last]
+                + table["disability_benefit_enhanced"] * rates.disability_enhanced[last])
     assert table["health_benefit_spending_gbp"] == pytest.approx(expected)
-    # UC standard allowance (25+) + LCWRA element, 2024-25 (CPAG): £393.45 + £416.19 a month
-    unscaled = SpendingRates.from_config(small_model.config.spending)
-    assert unscaled.incapacity_lcwra == pytest.approx(809.64)
+    # UC standard allowance (25+) + LCWRA element, 2024-25 (CPAG): £393.45 + £416.19 a month,
+    # the same in real terms in every month and for every claim cohort under pre_2025
+    unscaled = SpendingRates.from_config(config.spending, config.policy, config.period.start, small_model.months)
+    for group in states.CLAIM_GROUPS:
+        assert unscaled.incapacity_lcwra[group] == pytest.approx(np.full(small_model.months, 809.64))
 
 
 def test_april_2019_levels_are_plausible(small_metrics):

@@ -97,9 +97,9 @@ BAD_FILES = [
      lambda text: "\n".join(line for line in text.splitlines() if not line.startswith("wales,")),
      "no row with area wales"),
     ("demography.mortality_file", "mortality_2017_2019.csv", lambda text: "", "the file is empty"),
-    ("spending.rates_file", "benefit_rates_2024_25.csv", lambda text: text + "\n1,2,3,4,5,6,7\n",
+    ("spending.rates_file", "benefit_rules.csv", lambda text: text + "\n1,2,3,4,5,6,7,8,9\n",
      "cannot be read as CSV"),
-    ("spending.rates_file", "benefit_rates_2024_25.csv", lambda text: text.replace(",393.45,", ",,", 1),
+    ("spending.rates_file", "benefit_rules.csv", lambda text: text.replace(",393.45,", ",,", 1),
      "column amount_gbp row 2 is empty"),
 ]
 

@@ -57,8 +57,9 @@ class Valuation:
 
 def uc_health_award_monthly() -> float:
     """£ a month of a UC claimant with LCWRA (single, 25+): what the taper can take away."""
-    rates = read_table("benefit_rates_2024_25.csv", "benefit_rates").set_index("component")["amount_gbp"]
-    return float(rates["uc_standard_allowance_single_25_plus"] + rates["uc_lcwra_element"])
+    rules = read_table("benefit_rules.csv", "benefit_rules")
+    base = rules[(rules["effective_from"] == "2024-04") & (rules["cohort"] == "all")].set_index("parameter")["amount_gbp"]
+    return float(base["uc_standard_allowance_single_25_plus"] + base["uc_lcwra_element"])
 
 
 def monthly_frames(sweep: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -80,10 +80,12 @@ def data_entries() -> list[Entry]:
     """Every row of the appraisal's data files, with its source."""
     entries = []
     for name, kind in (("tax_and_nics_2024_25.csv", "tax_rules"), ("returner_earnings.csv", "returner_earnings"),
-                       ("benefit_rates_2024_25.csv", "benefit_rates")):
+                       ("benefit_rules.csv", "benefit_rules"), ("cpi_uprating.csv", "cpi_uprating"),
+                       ("pip_daily_living_points.csv", "pip_daily_living_points")):
         table = read_table(name, kind)
         label = table.columns[0]
-        value = next((column for column in table.columns if column not in (label, "source", "note")), None)
+        value = "amount_gbp" if "amount_gbp" in table.columns else next(
+            (column for column in table.columns if column not in (label, "source", "note")), None)
         for _, row in table.iterrows():
             entries.append(Entry(f"Data: sim/data/{name}", str(row[label]), str(row[value]) if value else "",
                                  str(row.get("source", ""))))

@@ -18,6 +18,7 @@ from sim.core.states import (
     N_AGE_BANDS,
     N_AGE_GROUPS,
     N_AREAS,
+    N_CLAIM_GROUPS,
     N_DISABILITY_STATES,
     N_INCAPACITY_STATES,
     N_LIMITING,
@@ -38,6 +39,10 @@ STATUS_COUNT_SHAPE = (N_WORK_STATES, N_INCAPACITY_STATES, N_DISABILITY_STATES, N
 """Codes of the status histogram the recorder counts stocks from."""
 HEALTH_COUNT_SHAPE = (CONDITION_SETS, 2, 2)
 """Codes of the health histogram: conditions, inactive long-term sick (0/1), on a health benefit (0/1)."""
+ENTITLEMENT_COUNT_SHAPE = (N_INCAPACITY_STATES, N_DISABILITY_STATES, N_CLAIM_GROUPS, 2)
+"""Codes of the entitlement histogram, for dated benefit rules: incapacity state, disability
+state, claim group (states.CLAIM_GROUPS) and whether the PIP daily living component was lost
+under a points rule (0/1)."""
 CELL_SHAPE = (N_AREAS, N_AGE_BANDS)
 """Where a person is counted: area and broad age band."""
 
@@ -47,6 +52,7 @@ N_STATUS = math.prod(STATUS_SHAPE)
 N_MORTALITY_CELLS = math.prod(MORTALITY_SHAPE)
 N_STATUS_CODES = math.prod(STATUS_COUNT_SHAPE)
 N_HEALTH_CODES = math.prod(HEALTH_COUNT_SHAPE)
+N_ENTITLEMENT_CODES = math.prod(ENTITLEMENT_COUNT_SHAPE)
 N_CELLS = math.prod(CELL_SHAPE)
 
 
@@ -79,6 +85,12 @@ def status_count_code(work_state, incapacity_benefit, disability_benefit, limiti
 @nb.njit(inline="always", cache=True)
 def health_count_code(conditions, long_term_sick, on_benefit):
     return (conditions * 2 + long_term_sick) * 2 + on_benefit
+
+
+@nb.njit(inline="always", cache=True)
+def entitlement_count_code(incapacity_benefit, disability_benefit, claim_group, daily_living_lost):
+    return ((incapacity_benefit * N_DISABILITY_STATES + disability_benefit) * N_CLAIM_GROUPS + claim_group) * 2 \
+        + daily_living_lost
 
 
 @nb.njit(inline="always", cache=True)

@@ -31,9 +31,11 @@ PERSON = np.dtype(
         ("months_in_work_state", np.uint16),
         ("incapacity_benefit", np.uint8),  # index into states.INCAPACITY_BENEFIT_STATES
         ("months_in_incapacity_state", np.uint16),
+        ("incapacity_new_claim", np.uint8),  # 1 if the current claim began on or after the policy's new-claims date
         ("disability_benefit", np.uint8),  # index into states.DISABILITY_BENEFIT_STATES
         ("months_in_disability_state", np.uint16),
         ("award_end_month", np.int16),  # model month a PIP award ends; -1 if none or ongoing
+        ("daily_living_rule", np.uint8),  # index into states.DAILY_LIVING_RULE_STATES
         ("weight", np.float32),  # people represented by the slot
         ("programme", np.uint8),  # intervention programme taken part in; 0 = none
         ("months_in_programme", np.uint8),  # months since joining, capped at 255

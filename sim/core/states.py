@@ -64,6 +64,17 @@ DISABILITY_BENEFIT_STATES: tuple[str, ...] = ("none", "awaiting_decision", "stan
 daily living component."""
 DB_NONE, DB_AWAITING_DECISION, DB_STANDARD, DB_ENHANCED = range(4)
 
+CLAIM_GROUPS: tuple[str, ...] = ("existing_claims", "new_claims", "new_claims_under_22")
+"""Who a dated incapacity-benefit rule pays: claims begun before the policy's new-claims date,
+claims begun on or after it (aged 22 or more), and those new claimants still under 22."""
+CLAIM_EXISTING, CLAIM_NEW, CLAIM_NEW_UNDER_22 = range(3)
+UNDER_22_AGE_MONTHS = 22 * 12
+
+DAILY_LIVING_RULE_STATES: tuple[str, ...] = ("not_tested", "passed", "lost")
+"""A PIP recipient against a points-in-one-activity rule: not yet assessed under it, met it,
+or failed it and lost the daily living component (the mobility component is kept)."""
+DL_NOT_TESTED, DL_PASSED, DL_LOST = range(3)
+
 NO_AWARD_END = -1
 """``award_end_month`` of an ongoing PIP award or of someone with no award."""
 
@@ -76,6 +87,7 @@ N_LIMITING = len(LIMITING)
 N_WORK_STATES = len(WORK_STATES)
 N_INCAPACITY_STATES = len(INCAPACITY_BENEFIT_STATES)
 N_DISABILITY_STATES = len(DISABILITY_BENEFIT_STATES)
+N_CLAIM_GROUPS = len(CLAIM_GROUPS)
 
 # Months-in-state bands for duration dependence: [0,3), [3,6), [6,12), [12,24), [24,60), 60+.
 DURATION_BAND_LOWER_MONTHS: tuple[int, ...] = (0, 3, 6, 12, 24, 60)

@@ -55,6 +55,7 @@ MonthOutputs = namedtuple("MonthOutputs", [
     "programme_flows",  # [chunk, programme, programme metric, area, band]
     "status_counts",  # [chunk, cell, status count code]: people
     "health_counts",  # [chunk, cell, health count code]: people
+    "entitlement_counts",  # [chunk, cell, entitlement count code]: people
     "freed",  # int64[chunk, buffer]: slots freed in the chunk, in slot order
     "freed_count",  # int64[chunk]: how many, or FREED_OVERFLOW
 ])
@@ -71,13 +72,15 @@ def run(people, inputs, month, key, outputs):
     chunk = chunk_size(people.size)
     flows, programme_flows = outputs.flows, outputs.programme_flows
     status_counts, health_counts = outputs.status_counts, outputs.health_counts
+    entitlement_counts = outputs.entitlement_counts
     freed, freed_count = outputs.freed, outputs.freed_count
     for c in nb.prange(N_CHUNKS):
         status_counts[c] = 0.0
         health_counts[c] = 0.0
+        entitlement_counts[c] = 0.0
         programme_flows[c] = 0.0
         freed_count[c] = run_slots(people, inputs, month, key, flows[c], programme_flows[c], status_counts[c],
-                                   health_counts[c], freed[c], c * chunk, (c + 1) * chunk)
+                                   health_counts[c], entitlement_counts[c], freed[c], c * chunk, (c + 1) * chunk)
 
 
 @nb.njit(inline="always", cache=True)
@@ -88,7 +91,8 @@ def fill_draws(key, stream, month, block, size, draws):
 
 
 @nb.njit(cache=True)
-def run_slots(people, inputs, month, key, flows, programme_flows, status_counts, health_counts, freed, first, stop):
+def run_slots(people, inputs, month, key, flows, programme_flows, status_counts, health_counts, entitlement_counts,
+              freed, first, stop):
     stop = min(stop, people.size)
     freed_count = 0
     demography_rates, demography_effects, demography_rules = (
@@ -142,7 +146,7 @@ def run_slots(people, inputs, month, key, flows, programme_flows, status_counts,
                     programme_membership.update(person, membership_rates, membership_effects, membership_rules, who,
                                                 no_draws, i, month),
                 )
-                count_person(person, band_of_age, status_counts, health_counts, 1.0)
+                count_person(person, band_of_age, status_counts, health_counts, entitlement_counts, 1.0)
             area = person.area
             weight = person.weight
             for flow, second_flow, credited, additional, relapsed in outcomes:

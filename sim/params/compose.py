@@ -8,6 +8,7 @@ line and exits with code 2 before any work is done.
 
 from __future__ import annotations
 
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,8 @@ def _field_bounds(location: tuple[Any, ...], schema: Any = None) -> str | None:
     model: Any = schema or RunConfig
     info = None
     for part in location:
+        if typing.get_origin(model) in (typing.Union, types.UnionType):
+            model = next(arg for arg in typing.get_args(model) if arg is not type(None))
         if typing.get_origin(model) is dict:
             model = typing.get_args(model)[1]
             continue

@@ -57,11 +57,19 @@ SCHEMAS: dict[str, TableSchema] = {
         rows=(("age_group", states.AGE_GROUPS),)),
     "population_path": TableSchema(("month", "people_16_64", "source"), ("people_16_64",)),
     "award_lengths": TableSchema(("months", "share", "source"), ("months", "share")),
-    "benefit_rates": TableSchema(
-        ("component", "amount_gbp", "per", "source"), ("amount_gbp",),
-        rows=(("component", ("uc_standard_allowance_single_25_plus", "uc_lcw_element_pre_2017", "uc_lcwra_element",
+    "benefit_rules": TableSchema(
+        ("parameter", "cohort", "effective_from", "amount_gbp", "per", "uprating", "above_cpi_percent", "source"),
+        ("amount_gbp", "above_cpi_percent"),
+        rows=(("parameter", ("uc_standard_allowance_single_25_plus", "uc_lcw_element_pre_2017", "uc_lcwra_element",
                              "pip_daily_living_standard", "pip_daily_living_enhanced", "pip_mobility_standard",
                              "pip_mobility_enhanced")),)),
+    "cpi_uprating": TableSchema(("uprating_year", "cpi_percent", "source"), ("uprating_year", "cpi_percent")),
+    "pip_daily_living_points": TableSchema(
+        ("minimum_points_in_one_activity", "award_level", "share_below_in_every_activity", "source"),
+        ("minimum_points_in_one_activity", "share_below_in_every_activity")),
+    "reform_costings": TableSchema(
+        ("costing_id", "package", "measure", "value", "unit", "geography", "period", "source", "note"), ("value",),
+        keep_default_na=False),
     "tax_rules": TableSchema(("parameter", "value", "unit", "source"), ("value",), rows=(("parameter", (
         "personal_allowance", "basic_rate", "basic_rate_limit", "employee_nics_rate",
         "employee_nics_primary_threshold", "employee_nics_upper_earnings_limit", "employee_nics_upper_rate",
@@ -86,7 +94,8 @@ CONFIG_FILES: dict[str, str] = {
     "demography.mortality_file": "mortality",
     "demography.population_path_file": "population_path",
     "disability_benefit.award_lengths_file": "award_lengths",
-    "spending.rates_file": "benefit_rates",
+    "spending.rates_file": "benefit_rules",
+    "policy.cpi_file": "cpi_uprating",
     "appraisal.earnings_file": "returner_earnings",
     "appraisal.tax_file": "tax_rules",
     "appraisal.benchmarks_file": "programme_benchmarks",
@@ -159,3 +168,16 @@ def check_table(name: str | Path, schema: str) -> None:
 @lru_cache(maxsize=256)
 def _check(path: str, schema: str, modified: int, size: int) -> None:
     read_table(path, schema)
+
+
+def pip_daily_living_shares(scores_file: str | Path, minimum_points: int) -> tuple[float, float]:
+    """Shares of standard- and enhanced-rate PIP daily living recipients who score below
+    ``minimum_points`` in every activity (ValueError naming the thresholds with data)."""
+    table = read_table(scores_file, "pip_daily_living_points")
+    rows = table[table["minimum_points_in_one_activity"] == minimum_points]
+    shares = dict(zip(rows["award_level"], rows["share_below_in_every_activity"].astype(float)))
+    if set(shares) != {"standard", "enhanced"}:
+        known = sorted(set(int(points) for points in table["minimum_points_in_one_activity"]))
+        raise ValueError(f"{minimum_points} has no published share for both award levels in {scores_file}; "
+                         f"allowed: {', '.join(map(str, known))}")
+    return shares["standard"], shares["enhanced"]

@@ -303,6 +303,83 @@ class SpendingConfig(Strict):
     lcw_legacy_element_source: str = Field(min_length=3)
 
 
+RATE_PARAMETERS = (
+    "uc_standard_allowance_single_25_plus", "uc_lcw_element_pre_2017", "uc_lcwra_element",
+    "pip_daily_living_standard", "pip_daily_living_enhanced", "pip_mobility_standard", "pip_mobility_enhanced",
+)
+"""Benefit amounts that dated rules set (sim/data/benefit_rules.csv and configs/policy/)."""
+RateParameter = Literal[RATE_PARAMETERS]  # type: ignore[valid-type]
+ClaimCohort = Literal[("all", *states.CLAIM_GROUPS)]  # type: ignore[valid-type]
+UPRATINGS = ("cpi", "frozen", "cpi_path_plus", "protected")
+"""How an amount changes at each April from a rule's date: with September CPI; frozen in cash;
+the CPI-uprated path since the amount was last stated, plus ``above_cpi_percent``; or (LCWRA
+element only) frozen, but with the standard allowance plus the element rising at least with
+CPI (the Universal Credit Act 2025, s. 4 protected amount)."""
+PIP_ACTIVITY_POINTS = (1, 12)
+"""Lowest and highest points a PIP daily living activity's descriptors give (12: communicating
+verbally, the highest descriptor of any activity)."""
+
+
+def _month_text(text: Any) -> str:
+    parse_month(str(text))
+    return str(text)
+
+
+class DatedRate(Strict):
+    """One dated change to a benefit amount: a stated cash amount from a month, or a new
+    uprating rule from the next April (the style of PolicyEngine's parameter files)."""
+
+    parameter: RateParameter
+    cohort: ClaimCohort = "all"
+    effective_from: str
+    amount_gbp: float | None = Field(default=None, ge=0.0)
+    per: Literal["month", "week"] = "month"
+    uprating: Literal[UPRATINGS] = "cpi"  # type: ignore[valid-type]
+    above_cpi_percent: float = Field(default=0.0, ge=-50.0, le=50.0)
+    source: str = Field(min_length=3)
+
+    _month = field_validator("effective_from", mode="before")(classmethod(lambda cls, text: _month_text(text)))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatedRate:
+        if self.uprating == "protected" and self.parameter != "uc_lcwra_element":
+            raise ValueError(f"uprating 'protected' applies only to uc_lcwra_element, not {self.parameter}")
+        if self.cohort != "all" and self.parameter != "uc_lcwra_element":
+            raise ValueError(f"cohort {self.cohort!r}: only uc_lcwra_element is paid by claim cohort; allowed: all")
+        return self
+
+
+class DailyLivingRule(Strict):
+    """A PIP daily living rule on points in one activity (the March 2025 proposal: at least 4)."""
+
+    minimum_points_in_one_activity: StrictInt = Field(ge=PIP_ACTIVITY_POINTS[0], le=PIP_ACTIVITY_POINTS[1])
+    effective_from: str
+    applies_to: list[Literal["new_claims", "award_reviews"]] = Field(min_length=1)
+    scores_file: str
+    source: str = Field(min_length=3)
+
+    _month = field_validator("effective_from", mode="before")(classmethod(lambda cls, text: _month_text(text)))
+
+
+class PolicyConfig(Strict):
+    """A package of benefit rules (configs/policy/): dated amounts over the base rules of
+    sim/data/benefit_rules.csv, the date that separates new incapacity claims from existing
+    ones, and optionally a PIP daily living rule. ``pre_2025`` changes nothing."""
+
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=3)
+    status: str = Field(min_length=3)
+    cpi_file: str
+    new_claims_from: str
+    new_claims_source: str = Field(min_length=3)
+    rates: dict[str, DatedRate] = {}
+    daily_living_rule: DailyLivingRule | None = None
+    employment_response: Literal["off"] = "off"
+    employment_response_source: str = Field(min_length=3)
+
+    _month = field_validator("new_claims_from", mode="before")(classmethod(lambda cls, text: _month_text(text)))
+
+
 class DriverConfig(Strict):
     """A named driver of change (see sim/drivers.py for the profiles)."""
 

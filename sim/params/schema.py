@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field, StrictInt, create_model, model_validator
 
 from sim import spec
-from sim.params.data_files import CONFIG_FILES, DATA_DIR, check_table, data_path
+from sim.params.data_files import CONFIG_FILES, DATA_DIR, check_table, data_path, pip_daily_living_shares
 from sim.params.errors import DataFileError
 from sim.params.models import (
     AppraisalConfig,
@@ -22,6 +22,7 @@ from sim.params.models import (
     DriverConfig,
     PanelConfig,
     PeriodConfig,
+    PolicyConfig,
     PopulationConfig,
     ProgrammeConfig,
     ProjectionConfig,
@@ -34,6 +35,16 @@ from sim.params.models import (
 
 MAX_PROGRAMMES = 250
 """Programme codes are one byte (0 = none, 255 reserved)."""
+DEFAULT_POLICY = "pre_2025"
+"""The benefit rules every scenario assumes unless it names a package (configs/policy/)."""
+EARLIEST_RULE_CHANGE = "2024-04"
+"""Dated changes start after the price base month (earlier months are paid at 2024-25 values)."""
+
+
+def scenario_label(scenario: str, policy: str) -> str:
+    """The name a run is reported under: its scenario, joined by ``+`` to its policy package
+    when that is not ``pre_2025`` (so a sweep over packages gives each its own rows)."""
+    return scenario if policy == DEFAULT_POLICY else f"{scenario}+{policy}"
 
 
 def _allowed_transitions() -> str:
@@ -53,6 +64,7 @@ class RunConfigBase(Strict):
     calibration: CalibrationConfig = CalibrationConfig()
     interventions: dict[str, ProgrammeConfig] = {}
     scenario: ScenarioConfig
+    policy: PolicyConfig
     run: RunSettings
     appraisal: AppraisalConfig
     sensitivity: SensitivityConfig = SensitivityConfig(name="central")
@@ -95,6 +107,27 @@ class RunConfigBase(Strict):
         return self
 
     @model_validator(mode="after")
+    def _policy_dates_within_the_run(self) -> RunConfigBase:
+        end, first = self.period.end, EARLIEST_RULE_CHANGE
+        dated = [(f"policy.rates.{name}.effective_from", rate.effective_from) for name, rate in self.policy.rates.items()]
+        rule = self.policy.daily_living_rule
+        if rule is not None:
+            dated.append(("policy.daily_living_rule.effective_from", rule.effective_from))
+        for key, month in dated:
+            if not first < month <= end:
+                raise ValueError(f"{key}: {month!r} is outside the run; allowed: a month after {first} and no later "
+                                 f"than {end} (run longer, or choose another date)")
+        if rule is not None:
+            if not data_path(rule.scores_file).is_file():
+                raise ValueError(f"policy.daily_living_rule.scores_file: {rule.scores_file!r} is not an existing file; "
+                                 f"allowed: a file name in {DATA_DIR} or an absolute path")
+            try:
+                pip_daily_living_shares(rule.scores_file, rule.minimum_points_in_one_activity)
+            except (ValueError, DataFileError) as error:
+                raise ValueError(f"policy.daily_living_rule.minimum_points_in_one_activity: {error}") from None
+        return self
+
+    @model_validator(mode="after")
     def _data_files_are_readable(self) -> RunConfigBase:
         for key, schema in CONFIG_FILES.items():
             node: Any = self
@@ -108,6 +141,11 @@ class RunConfigBase(Strict):
             except DataFileError as error:
                 raise ValueError(f"{key}: {error}") from None
         return self
+
+
+def run_label(config: RunConfigBase) -> str:
+    """:func:`scenario_label` of a validated run config."""
+    return scenario_label(config.scenario.name, config.policy.name)
 
 
 RunConfig = create_model(

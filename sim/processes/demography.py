@@ -102,7 +102,7 @@ def update(person, rates, effects, rules, who, draws, i, month):
 
 
 @nb.njit(parallel=True, cache=True)
-def emigrate(people, probability, month, key, flows, status_counts, health_counts):
+def emigrate(people, probability, month, key, flows, status_counts, health_counts, entitlement_counts):
     """Remove each person with the same small probability (months of net emigration).
 
     Uses the second uniform of the demography stream (the first decides deaths), and takes
@@ -111,11 +111,12 @@ def emigrate(people, probability, month, key, flows, status_counts, health_count
     chunk = chunk_size(people.size)
     for c in nb.prange(N_CHUNKS):
         emigrate_slots(people, probability, month, key, flows[c], status_counts[c],
-                       health_counts[c], c * chunk, (c + 1) * chunk)
+                       health_counts[c], entitlement_counts[c], c * chunk, (c + 1) * chunk)
 
 
 @nb.njit(cache=True)
-def emigrate_slots(people, probability, month, key, flows, status_counts, health_counts, first, stop):
+def emigrate_slots(people, probability, month, key, flows, status_counts, health_counts, entitlement_counts,
+                   first, stop):
     stop = min(stop, people.size)
     draws = np.empty((DRAWS, BLOCK, LANES))
     for block in range(first, stop, BLOCK):
@@ -125,7 +126,7 @@ def emigrate_slots(people, probability, month, key, flows, status_counts, health
             person = people[block + i]
             if person.in_population == 1 and draws[0, i, 1] < probability:
                 band = age_band(age_group(person.age_months))
-                count_person(person, band, status_counts, health_counts, -1.0)
+                count_person(person, band, status_counts, health_counts, entitlement_counts, -1.0)
                 person.in_population = 0
                 flows[EMIGRANTS, person.area, band] += person.weight
 
