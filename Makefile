@@ -15,6 +15,8 @@ SEEDS ?= 0,1,2
 RUN_DRAWS ?= 0,1,2
 endif
 BRIEFING ?= outputs/briefing.html
+REFORMS_DIR ?= outputs/reforms
+RUN_POLICIES ?= pre_2025,spring_statement_2025,concessions_june_2025,uc_act_2025,green_paper_under_22
 ARGS ?=
 
 SCENARIO_DIR ?= outputs/scenarios
@@ -25,12 +27,14 @@ SENSITIVITY_SCENARIO ?= announced_2025
 SENSITIVITY_SEEDS ?= 0,1
 DRAWS ?= 0,1,2,3,4,5,6,7,8,9
 
-.PHONY: install run test test-slow test-all bench bench-full calibrate scenarios sensitivity projections report update-baseline clean clean-cache help
+.PHONY: install run test test-slow test-all bench bench-full calibrate reforms scenarios sensitivity projections report update-baseline clean clean-cache help
 
 help:
 	@echo "make run        set up; $(RUN_SCENARIOS) over calibration draws $(RUN_DRAWS) x seeds $(SEEDS) into $(SWEEP_DIR),"
-	@echo "                the appraisal against the baseline, charts, and the briefing $(BRIEFING) (about 3 minutes on 2 cores)"
+	@echo "                the appraisal against the baseline, charts, the benefit-rule packages (make reforms)"
+	@echo "                and the briefing $(BRIEFING) (about 4 minutes on 2 cores)"
 	@echo "make run FULL=1 the same over 10 draws x 5 seeds (100 runs)"
+	@echo "make reforms    the benefit-rule packages $(RUN_POLICIES) x seeds $(SEEDS) into $(REFORMS_DIR), against pre_2025"
 	@echo "make test       set up and run the test suite (slow tests excluded)"
 	@echo "make install    only set up .venv (the package with its test and cluster extras)"
 	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
@@ -54,7 +58,13 @@ run: $(STAMP)
 	$(BIN)/python -m sim -m scenario=$(RUN_SCENARIOS) calibration.draw=$(RUN_DRAWS) seed=$(SEEDS) run.write_panel=false hydra.sweep.dir=$(SWEEP_DIR) $(ARGS)
 	$(BIN)/python -m sim.report $(SWEEP_DIR) > /dev/null
 	$(BIN)/python -m sim.compare $(SWEEP_DIR) > /dev/null
-	$(BIN)/python -m sim.briefing $(SWEEP_DIR) --output $(BRIEFING)
+	$(BIN)/python -m sim -m policy=$(RUN_POLICIES) seed=$(SEEDS) run.write_panel=false hydra.sweep.dir=$(REFORMS_DIR) $(ARGS)
+	$(BIN)/python -m sim.reforms $(REFORMS_DIR) > /dev/null
+	$(BIN)/python -m sim.briefing $(SWEEP_DIR) --output $(BRIEFING) --reforms $(REFORMS_DIR)
+
+reforms: $(STAMP)
+	$(BIN)/python -m sim -m policy=$(RUN_POLICIES) seed=$(SEEDS) run.write_panel=false hydra.sweep.dir=$(REFORMS_DIR) $(ARGS)
+	$(BIN)/python -m sim.reforms $(REFORMS_DIR)
 
 report: $(STAMP)
 	$(BIN)/python -m sim.report $(SWEEP_DIR)

@@ -101,7 +101,7 @@ def render() -> str:
               f"- Scale to published: {dict(spending.scale_to_published)} ({_cell(spending.scale_source)})",
               f"- LCW legacy element share: {spending.lcw_legacy_element_share} ({_cell(spending.lcw_legacy_element_source)})",
               ""]
-    lines += _drivers_section(config) + _targets_section() + _programmes_section()
+    lines += _drivers_section(config) + _targets_section() + _programmes_section() + _policy_section()
     lines += ["## Data files", ""]
     for path in sorted(DATA_DIR.glob("*.csv")):
         lines += _csv_section(path.name)
@@ -163,6 +163,31 @@ def _programmes_section() -> list[str]:
         for effect in programme["effects"]:
             lines.append(f"| {effect['transition']} | {effect['hazard_ratio']} | {effect.get('interval')} |"
                          f" {_cell(effect['source'])} |")
+        lines.append("")
+    return lines
+
+
+def _policy_section() -> list[str]:
+    """Every benefit-rule package (configs/policy/) as composed, with each dated row's source."""
+    lines = ["## Benefit-rule packages (`configs/policy/`)", "",
+             "Dated rows over `sim/data/benefit_rules.csv` (docs/policy.md says how they combine).", ""]
+    for path in sorted((OUTPUT.parent.parent / "configs" / "policy").glob("*.yaml")):
+        policy = load([f"policy={path.stem}"]).policy
+        lines += [f"### {policy.name}", "", f"{_cell(policy.description)}. Status: {_cell(policy.status)}.", "",
+                  f"- new claims from {policy.new_claims_from} ({_cell(policy.new_claims_source)})",
+                  f"- employment response: {policy.employment_response} ({_cell(policy.employment_response_source)})"]
+        rule = policy.daily_living_rule
+        if rule is not None:
+            lines.append(f"- PIP daily living rule: at least {rule.minimum_points_in_one_activity} points in one "
+                         f"activity from {rule.effective_from} at {', '.join(rule.applies_to)} "
+                         f"({rule.scores_file}; {_cell(rule.source)})")
+        if policy.rates:
+            lines += ["", "| row | parameter | cohort | from | amount | uprating | source |", "|---|---|---|---|---:|---|---|"]
+            for name, rate in policy.rates.items():
+                amount = "" if rate.amount_gbp is None else f"£{rate.amount_gbp:,.2f} a {rate.per}"
+                uprating = rate.uprating + (f" {rate.above_cpi_percent}%" if rate.uprating == "cpi_path_plus" else "")
+                lines.append(f"| {name} | {rate.parameter} | {rate.cohort} | {rate.effective_from} | {amount} | "
+                             f"{uprating} | {_cell(rate.source)} |")
         lines.append("")
     return lines
 

@@ -12,12 +12,13 @@ differently. Writes, in ``SWEEP_DIR/reforms/``:
   published costings beside it, scaled to England & Wales (sim/data/reform_costings.csv);
 * ``reforms_2028_29.csv``, ``reforms_by_year.csv``, ``reforms_by_age_band.csv``,
   ``reforms_by_area.csv``: the same figures with their 5-95% intervals across pairs;
-* ``reforms.png``: the spending change by year, and the people affected by age band.
+* ``reforms.png`` (and ``.svg``): the spending change by year, and the people affected by age band.
 """
 
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -45,6 +46,8 @@ YEAR = "2028-29"
 PAIR_KEYS = ["base_scenario", "seed", "draw", "projection", "sensitivity"]
 NEW_CLAIMS = ("incapacity_benefit_lcwra_new_claims", "incapacity_benefit_lcwra_new_claims_under_22")
 LEVELS = {
+    "incapacity_benefit_awaiting_assessment": "people",
+    "incapacity_benefit_lcw": "people",
     "health_benefit_spending_gbp": "spending",
     "incapacity_benefit_spending_gbp": "spending",
     "disability_benefit_spending_gbp": "spending",
@@ -60,23 +63,28 @@ LEVELS = {
 OUTCOMES = {
     "spending_change_gbp": "change in health-benefit spending (£ a year, 2024-25 prices)",
     "uc_change_gbp": "of which incapacity benefits (UC health and ESA)",
+    "uc_new_claims_element_change_gbp": "of which the LCWRA element of new claims",
+    "uc_existing_claims_element_change_gbp": "of which the LCWRA and LCW elements of existing claims",
+    "standard_allowance_change_gbp": "of which the standard allowance of incapacity-benefit recipients",
     "pip_change_gbp": "of which PIP",
     "lcwra_existing_claims": "LCWRA recipients, claims before the new-claims date (people)",
     "lcwra_new_claims": "LCWRA recipients, claims from the new-claims date (people)",
     "pip_daily_living_lost": "PIP recipients without the daily living component (people)",
     "pip_daily_living_lost_to_date": "daily living components removed since the rule began (people, cumulative)",
+    "pip_daily_living_lost_at_review_to_date": "of which at award reviews (people, cumulative)",
     "people_losing": "people losing entitlement (new-claim LCWRA at a lower rate, or daily living lost)",
     "uc_new_claim_award_change_gbp_per_year": "award change of a new LCWRA claimant (£ a year, 2024-25 prices)",
+    "uc_new_claim_element_change_gbp_per_year": "of which the LCWRA element (£ a year, 2024-25 prices)",
     "pip_daily_living_loss_gbp_per_year": "average loss of those losing daily living (£ a year, 2024-25 prices)",
 }
 PUBLISHED_MEASURES = {
-    "spending_change_gbp": "spending_change_gbp", "uc_health_element_change_gbp": "uc_change_gbp",
+    "spending_change_gbp": "spending_change_gbp", "uc_health_element_change_gbp": "uc_new_claims_element_change_gbp",
     "pip_change_gbp": "pip_change_gbp", "lcwra_new_claims": "lcwra_new_claims",
     "lcwra_existing_claims": "lcwra_existing_claims", "pip_daily_living_lost": "pip_daily_living_lost",
-    "pip_daily_living_lost_at_review": "pip_daily_living_lost_to_date",
-    "uc_new_claim_award_change_gbp_per_year": "uc_new_claim_award_change_gbp_per_year",
+    "pip_daily_living_lost_at_review": "pip_daily_living_lost_at_review_to_date",
+    "uc_new_claim_award_change_gbp_per_year": "uc_new_claim_element_change_gbp_per_year",
     "pip_daily_living_loss_gbp_per_year": "pip_daily_living_loss_gbp_per_year",
-    "standard_allowance_change_gbp": None,
+    "standard_allowance_change_gbp": "standard_allowance_change_gbp",
 }
 """Published measure -> the model outcome it stands beside (None: no model counterpart)."""
 
@@ -94,48 +102,71 @@ def annual(sweep: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _policy_of_run(sweep_dir: Path, run: str) -> tuple[str, PolicyConfig]:
-    config = yaml.safe_load((sweep_dir / run / CONFIG).read_text())
-    return config["spending"]["rates_file"], validate_section(PolicyConfig, config["policy"], "policy")
+def _run_config(sweep_dir: Path, run: str) -> dict:
+    return yaml.safe_load((sweep_dir / run / CONFIG).read_text())
+
+
+def incapacity_scales(sweep_dir: Path, runs: pd.Series) -> pd.DataFrame:
+    """Per run: the factor its incapacity-benefit amounts are paid at (scale to published x
+    the calibration's spending scale) and the share of LCW recipients with the legacy element."""
+    rows = []
+    for run in runs.unique():
+        config = _run_config(sweep_dir, run)
+        spending = config["spending"]
+        scale = float(spending["scale_to_published"]["incapacity_benefit"]) * float(
+            (config.get("calibration") or {}).get("spending_scale", 1.0))
+        rows.append({"run": run, "incapacity_scale": scale, "lcw_share": float(spending["lcw_legacy_element_share"])})
+    return pd.DataFrame(rows)
 
 
 def award_changes(sweep_dir: Path, runs: pd.DataFrame) -> pd.DataFrame:
-    """Per package and year, from the rules (not the people): the change in a new LCWRA
-    claimant's monthly award (standard allowance + element) against ``pre_2025``, and the
-    daily living component each award level loses, £ a year in 2024-25 prices."""
+    """Per package and financial year, from the rules (not the people), £ a month in 2024-25
+    prices before any scale factor: each amount's change against ``pre_2025`` and the daily
+    living component each award level loses. Amounts change only in April, so a year's mean
+    is its value in every month of the year."""
     start = str(pd.Timestamp(runs["first_month"].min()).strftime("%Y-%m"))
     months = int(runs["months"].max())
     tables = {}
     for policy, run in runs.groupby("policy")["run"].first().items():
-        rates_file, config = _policy_of_run(sweep_dir, run)
-        tables[policy] = amounts_table(rates_file, config, start, months)
+        config = _run_config(sweep_dir, run)
+        rules = validate_section(PolicyConfig, config["policy"], "policy")
+        tables[policy] = amounts_table(config["spending"]["rates_file"], rules, start, months)
     base = tables[DEFAULT_POLICY]
     rows = []
     for policy, table in tables.items():
         if policy == DEFAULT_POLICY:
             continue
-        award = table["uc_standard_allowance_single_25_plus"] + table["uc_lcwra_element:new_claims"]
-        before = base["uc_standard_allowance_single_25_plus"] + base["uc_lcwra_element:new_claims"]
-        frame = pd.DataFrame({"uc_new_claim_award_change_gbp_per_year": 12 * (award - before),
-                              "daily_living_standard": 12 * table["pip_daily_living_standard"],
-                              "daily_living_enhanced": 12 * table["pip_daily_living_enhanced"]})
+        change = table - base
+        frame = pd.DataFrame({
+            "d_standard_allowance": change["uc_standard_allowance_single_25_plus"],
+            "d_lcw_element": change["uc_lcw_element_pre_2017"],
+            **{f"d_lcwra_{group}": change[f"uc_lcwra_element:{group}"] for group in states.CLAIM_GROUPS},
+            "daily_living_standard": table["pip_daily_living_standard"],
+            "daily_living_enhanced": table["pip_daily_living_enhanced"],
+        })
         frame["year"] = financial_year(frame.index).to_numpy()
-        yearly = frame.groupby("year").mean().reset_index().assign(policy=policy)
-        rows.append(yearly)
+        rows.append(frame.groupby("year").mean().reset_index().assign(policy=policy))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def paired_outcomes(values: pd.DataFrame, awards: pd.DataFrame) -> pd.DataFrame:
-    """One row per package run, cut and year: each outcome of OUTCOMES against its pre_2025 pair."""
-    wide = values.pivot_table(index=["scenario", "policy", *PAIR_KEYS, "area", "age_band", "year"],
+def paired_outcomes(values: pd.DataFrame, awards: pd.DataFrame, scales: pd.DataFrame) -> pd.DataFrame:
+    """One row per package run, cut and year: each outcome of OUTCOMES against its pre_2025 pair.
+
+    The change in incapacity-benefit spending is split by amount (stocks x each amount's
+    change x the run's scale); with the same people in both runs the parts add up to it."""
+    wide = values.pivot_table(index=["scenario", "policy", *PAIR_KEYS, "run", "area", "age_band", "year"],
                               columns="metric", values="value").reset_index()
     for name in LEVELS:
         if name not in wide:
             wide[name] = 0.0
-    base = wide[wide["policy"] == DEFAULT_POLICY].drop(columns=["scenario", "policy"])
+    base = wide[wide["policy"] == DEFAULT_POLICY].drop(columns=["scenario", "policy", "run"])
     packages = wide[wide["policy"] != DEFAULT_POLICY]
     joined = packages.merge(base, on=[*PAIR_KEYS, "area", "age_band", "year"], suffixes=("", "_pre"))
-    joined = joined.merge(awards, on=["policy", "year"], how="left")
+    joined = joined.merge(awards, on=["policy", "year"], how="left").merge(scales, on="run", how="left")
+    per_year = 12 * joined["incapacity_scale"]
+    lcwra_by_group = {group: joined[f"incapacity_benefit_lcwra_{group}"] for group in states.CLAIM_GROUPS}
+    on_incapacity = (joined["incapacity_benefit_awaiting_assessment"] + joined["incapacity_benefit_lcw"]
+                     + sum(lcwra_by_group.values()))
     lost_standard = joined["disability_benefit_standard_daily_living_lost"]
     lost_enhanced = joined["disability_benefit_enhanced_daily_living_lost"]
     lost = lost_standard + lost_enhanced
@@ -143,22 +174,32 @@ def paired_outcomes(values: pd.DataFrame, awards: pd.DataFrame) -> pd.DataFrame:
     out["spending_change_gbp"] = joined["health_benefit_spending_gbp"] - joined["health_benefit_spending_gbp_pre"]
     out["uc_change_gbp"] = joined["incapacity_benefit_spending_gbp"] - joined["incapacity_benefit_spending_gbp_pre"]
     out["pip_change_gbp"] = joined["disability_benefit_spending_gbp"] - joined["disability_benefit_spending_gbp_pre"]
+    out["uc_new_claims_element_change_gbp"] = per_year * sum(
+        lcwra_by_group[group] * joined[f"d_lcwra_{group}"] for group in ("new_claims", "new_claims_under_22"))
+    out["uc_existing_claims_element_change_gbp"] = per_year * (
+        lcwra_by_group["existing_claims"] * joined["d_lcwra_existing_claims"]
+        + joined["incapacity_benefit_lcw"] * joined["lcw_share"] * joined["d_lcw_element"])
+    out["standard_allowance_change_gbp"] = per_year * on_incapacity * joined["d_standard_allowance"]
     out["lcwra_existing_claims"] = joined["incapacity_benefit_lcwra_existing_claims"]
     out["lcwra_new_claims"] = joined[list(NEW_CLAIMS)].sum(axis=1)
     out["pip_daily_living_lost"] = lost
-    out["people_losing"] = lost + np.where(joined["uc_new_claim_award_change_gbp_per_year"] < 0,
-                                           out["lcwra_new_claims"], 0.0)
-    out["uc_new_claim_award_change_gbp_per_year"] = joined["uc_new_claim_award_change_gbp_per_year"]
+    new_claim_element = 12 * joined["d_lcwra_new_claims"]
+    new_claim_award = new_claim_element + 12 * joined["d_standard_allowance"]
+    out["people_losing"] = lost + np.where(new_claim_award < 0, out["lcwra_new_claims"], 0.0)
+    out["uc_new_claim_award_change_gbp_per_year"] = new_claim_award
+    out["uc_new_claim_element_change_gbp_per_year"] = new_claim_element
     average_loss = -(lost_standard * joined["daily_living_standard"]
                      + lost_enhanced * joined["daily_living_enhanced"]) / lost.where(lost > 0)
     out["pip_daily_living_loss_gbp_per_year"] = average_loss
     flows = (joined["disability_benefit_daily_living_lost_at_award"]
              + joined["disability_benefit_daily_living_lost_at_review"])
     out["_lost_in_year"] = flows
+    out["_lost_at_review_in_year"] = joined["disability_benefit_daily_living_lost_at_review"]
     out = out.sort_values("year")
-    out["pip_daily_living_lost_to_date"] = out.groupby(["scenario", *PAIR_KEYS, "area", "age_band"])[
-        "_lost_in_year"].cumsum()
-    return out.drop(columns="_lost_in_year")
+    cumulative = out.groupby(["scenario", *PAIR_KEYS, "area", "age_band"])
+    out["pip_daily_living_lost_to_date"] = cumulative["_lost_in_year"].cumsum()
+    out["pip_daily_living_lost_at_review_to_date"] = cumulative["_lost_at_review_in_year"].cumsum()
+    return out.drop(columns=["_lost_in_year", "_lost_at_review_in_year"])
 
 
 def intervals(outcomes: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -218,35 +259,62 @@ def markdown(table: pd.DataFrame, published: pd.DataFrame, pairs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chart(by_year: pd.DataFrame, by_band: pd.DataFrame, path: Path) -> None:
-    """Spending change by financial year, and people losing entitlement by age band in YEAR."""
+PACKAGE_ORDER = ("spring_statement_2025", "concessions_june_2025", "uc_act_2025", "green_paper_under_22")
+"""Packages in the order they were announced, so each keeps its colour."""
+
+
+def package_name(label: str) -> str:
+    """'baseline+uc_act_2025' -> 'uc_act_2025'; another base scenario is kept in the name."""
+    base, _, package = label.partition("+")
+    return package if base == "baseline" else label
+
+
+def chart(by_year: pd.DataFrame, by_band: pd.DataFrame, published: pd.DataFrame, path: Path) -> None:
+    """Spending change by financial year with published costings for the same year, and
+    people losing entitlement by age band in YEAR."""
     sns.set_theme(style="whitegrid", context="talk", font_scale=0.8)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(15, 6.5), dpi=130)
-    spending = by_year[(by_year["outcome"] == "spending_change_gbp") & (by_year["year"] >= "2025-26")]
-    packages = list(dict.fromkeys(by_year["package"]))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(15, 7), dpi=130)
+    packages = sorted(dict.fromkeys(by_year["package"]), key=lambda label: (
+        PACKAGE_ORDER.index(package_name(label)) if package_name(label) in PACKAGE_ORDER else len(PACKAGE_ORDER), label))
     colours = dict(zip(packages, sns.color_palette("colorblind", len(packages))))
-    for package, part in spending.groupby("package", sort=False):
+    spending = by_year[(by_year["outcome"] == "spending_change_gbp") & (by_year["year"] >= "2025-26")]
+    for package in packages:
+        part = spending[spending["package"] == package]
         left.plot(part["year"], part["median"] / 1e9, marker="o", linewidth=2.5, color=colours[package],
-                  label=package)
+                  label=package_name(package))
         left.fill_between(part["year"], part["low"] / 1e9, part["high"] / 1e9, color=colours[package], alpha=0.2)
+    years = set(spending["year"])
+    shown = published[(published["outcome"] == "spending_change_gbp") & published["period"].isin(years)]
+    for _, row in shown.iterrows():
+        left.scatter(row["period"], row["england_and_wales"] / 1e9, marker="X", s=140, color=colours.get(row["package"], "0.3"),
+                     edgecolor="black", zorder=5, label=f"published: {row['source'].split(' (')[0][:40]} (E&W-scaled)")
     left.axhline(0, color="black", linewidth=0.8)
     left.set_title("Change in health-benefit spending", fontweight="bold")
     left.set_ylabel("£ billion a year, 2024-25 prices")
     left.set_xlabel("financial year")
-    left.legend(frameon=False, fontsize=10)
+    left.legend(frameon=False, fontsize=10, loc="lower left")
     losing = by_band[by_band["outcome"] == "people_losing"]
-    sns.barplot(data=losing.assign(thousand=losing["median"] / 1e3), x="age_band", y="thousand", hue="package",
-                palette=colours, order=list(states.AGE_BANDS), ax=right)
+    losing = losing.assign(thousand=losing["median"] / 1e3, name=losing["package"].map(package_name))
+    sns.barplot(data=losing, x="age_band", y="thousand", hue="name", order=list(states.AGE_BANDS),
+                hue_order=[package_name(p) for p in packages],
+                palette={package_name(p): colours[p] for p in packages}, ax=right)
     right.set_title(f"People losing entitlement, {YEAR}", fontweight="bold")
     right.set_ylabel("thousand people (mean of the year)")
     right.set_xlabel("age band")
-    right.legend(frameon=False, fontsize=10)
-    figure.suptitle("What the 2025 benefit reforms change against the pre-2025 rules, England & Wales",
-                    fontsize=15, fontweight="bold")
-    figure.text(0.01, 0.01, "Median of package - pre_2025 across paired runs; band: 5-95% (min-max under 20 pairs). "
-                "Losing entitlement: new LCWRA claimants paid the lower element, or PIP without daily living. "
-                "Source: sim model output; rules in configs/policy/, sim/data/benefit_rules.csv.", fontsize=9)
-    figure.tight_layout(rect=(0, 0.04, 1, 0.94))
+    right.legend(frameon=False, fontsize=10, title=None)
+    final = spending[spending["year"] == spending["year"].max()]["median"] / 1e9
+    figure.suptitle(textwrap.fill(
+        f"By {spending['year'].max()} the 2025 packages cut health-benefit spending by £{-final.max():.1f}bn to "
+        f"£{-final.min():.1f}bn a year against the pre-2025 rules, England & Wales", 90),
+        fontsize=15, fontweight="bold")
+    figure.text(0.01, 0.01, textwrap.fill(
+        "Median of package - pre_2025 across paired runs (same seed and calibration draw); band: 5-95% (min-max under "
+        "20 pairs). Losing entitlement: new LCWRA claimants paid the lower element, or PIP without the daily living "
+        "component. Published: OBR profile of the Spring 2025 package (DWP Written Answer PQ 41343), UK scaled to E&W "
+        "by population; it includes measures the model does not have. Source: sim model output; rules in "
+        "configs/policy/ and sim/data/benefit_rules.csv.", 190), fontsize=9, va="bottom")
+    figure.tight_layout(rect=(0, 0.07, 1, 0.92))
+    write_atomic(path.with_suffix(".svg"), lambda staging: figure.savefig(staging, format="svg"))
     save_figure(figure, path)
 
 
@@ -259,7 +327,7 @@ def report(sweep_dir: Path, sweep: pd.DataFrame) -> str:
     runs = sweep.groupby(["run", "policy"], as_index=False).agg(first_month=("month", "min"),
                                                                  months=("month", "nunique"))
     values = annual(sweep)
-    outcomes = paired_outcomes(values, award_changes(sweep_dir, runs))
+    outcomes = paired_outcomes(values, award_changes(sweep_dir, runs), incapacity_scales(sweep_dir, runs["run"]))
     outcomes["package"] = outcomes["scenario"]
     totals = outcomes[(outcomes["area"] == "all") & (outcomes["age_band"] == "all")]
     by_year = intervals(totals, ["package", "year"])
@@ -284,7 +352,7 @@ def report(sweep_dir: Path, sweep: pd.DataFrame) -> str:
     pairs = int(totals[totals["year"] == YEAR].groupby("package").size().min())
     text = markdown(headline, published, pairs)
     write_atomic(out / "reforms.md", lambda path: path.write_text(text))
-    chart(by_year, by_band, out / "reforms.png")
+    chart(by_year, by_band, published, out / "reforms.png")
     return text
 
 

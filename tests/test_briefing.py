@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import compare
+from sim import compare, reforms
 from sim.briefing import cli as briefing
 from tests.conftest import run_sweep
 
@@ -22,14 +22,26 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def briefing_page(tmp_path_factory) -> Path:
-    """baseline and announced_2025 x seeds 0, 1 at 3,000 people to March 2029, appraised, briefed."""
+    """baseline and announced_2025 x seeds 0, 1 at 3,000 people to March 2029, appraised, briefed,
+    with a sweep of two benefit-rule packages beside it."""
     sweep_dir = tmp_path_factory.mktemp("briefing_sweep")
     run_sweep(sweep_dir, [[f"scenario={scenario}", f"seed={seed}", *SMALL]
                           for scenario in ("baseline", "announced_2025") for seed in (0, 1)])
     assert compare.main([str(sweep_dir)]) == 0
+    reforms_dir = tmp_path_factory.mktemp("reforms_sweep")
+    run_sweep(reforms_dir, [[f"policy={policy}", "seed=0", *SMALL] for policy in ("pre_2025", "spring_statement_2025")])
+    assert reforms.main([str(reforms_dir)]) == 0
     output = tmp_path_factory.mktemp("briefing_out") / "briefing.html"
-    assert briefing.main([str(sweep_dir), "--output", str(output)]) == 0
+    assert briefing.main([str(sweep_dir), "--output", str(output), "--reforms", str(reforms_dir)]) == 0
     return output
+
+
+def test_the_reform_packages_have_their_section_with_published_costings(briefing_page):
+    text = briefing_page.read_text(encoding="utf-8")
+    section = text[text.index('id="reforms"'):]
+    section = section[:section.index("</section>")]
+    assert "spring_statement_2025" in section and "PQ 41343" in section and "<img" in section
+    assert "No reform sweep" not in section
 
 
 def test_the_page_is_self_contained_with_every_chart_also_as_png_and_svg(briefing_page):
@@ -44,7 +56,7 @@ def test_the_page_is_self_contained_with_every_chart_also_as_png_and_svg(briefin
     assert pngs == sorted(path.stem for path in charts.glob("*.svg"))
     assert {"health_benefit_recipients", "inactive_long_term_sick", "health_benefit_spending", "scenario_differences",
             "additional_people_in_work", "gp_appointments_and_relapses", "trailblazer_areas",
-            "health_benefit_recipients_by_age", "health_benefit_recipients_by_condition"} <= set(pngs)
+            "health_benefit_recipients_by_age", "health_benefit_recipients_by_condition", "reforms"} <= set(pngs)
     # 3,000 people may give no programme a positive effect; the page then says so instead of a chart
     assert "cost_per_job_by_programme" in pngs or "cost per job by programme: not drawn" in text
     assert briefing_page.with_suffix(".pdf").read_bytes().startswith(b"%PDF")

@@ -174,6 +174,11 @@ def test_a_package_sweep_reports_each_package_against_pre_2025(tmp_path):
     assert announced.loc["spending_change_gbp", "median"] < act.loc["spending_change_gbp", "median"]
     assert announced.loc["pip_daily_living_loss_gbp_per_year", "median"] < 0
     assert act.loc["uc_new_claim_award_change_gbp_per_year", "median"] < 0
+    parts = ["uc_new_claims_element_change_gbp", "uc_existing_claims_element_change_gbp",
+             "standard_allowance_change_gbp"]
+    for package in (act, announced):  # one pair each, so the medians are the pair's own values
+        assert package.loc[parts, "median"].sum() == pytest.approx(package.loc["uc_change_gbp", "median"], rel=1e-6)
+    assert act.loc["standard_allowance_change_gbp", "median"] > 0
     text = (sweep_dir / "reforms" / "reforms.md").read_text()
     assert "IFS" in text and "DWP" in text and "baseline+spring_statement_2025" in text
     by_band = pd.read_csv(sweep_dir / "reforms" / "reforms_by_age_band.csv")

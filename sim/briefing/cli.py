@@ -38,8 +38,20 @@ REPOSITORY = CONFIG_DIR.parent
 CALIBRATION_DIR = REPOSITORY / "docs" / "calibration"
 TITLE = "Health-related economic inactivity in England & Wales: the programmes against the baseline, 2019 to 2029"
 MISSING_EVERYWHERE = (
-    "Not yet in the model: the 2025 welfare reforms (Pathways to Work green paper, Universal Credit Act 2025). "
-    "Every scenario here assumes the benefit rules of 2024-25, so spending after April 2026 is a pre-reform path.")
+    "Every scenario here assumes the pre-2025 benefit rules (policy=pre_2025: 2024-25 amounts uprated by CPI), so "
+    "spending after April 2026 is a pre-reform path; the 2025 packages, including the Universal Credit Act 2025 as "
+    "enacted, are costed against it in the section on benefit rules (python -m sim.reforms).")
+REFORM_COLUMNS = {
+    "spending_change_gbp": ("Spending change (£bn a year)", 1e9, "{:+.2f}"),
+    "uc_change_gbp": ("of which UC health and ESA (£bn)", 1e9, "{:+.2f}"),
+    "pip_change_gbp": ("of which PIP (£bn)", 1e9, "{:+.2f}"),
+    "lcwra_new_claims": ("New-claim LCWRA recipients (thousand)", 1e3, "{:,.0f}"),
+    "pip_daily_living_lost": ("PIP without daily living (thousand)", 1e3, "{:,.0f}"),
+    "people_losing": ("People losing entitlement (thousand)", 1e3, "{:,.0f}"),
+    "uc_new_claim_award_change_gbp_per_year": ("New LCWRA claimant's award change (£ a year)", 1.0, "{:+,.0f}"),
+    "pip_daily_living_loss_gbp_per_year": ("Average daily living loss (£ a year)", 1.0, "{:+,.0f}"),
+}
+"""Outcomes of python -m sim.reforms shown in the briefing: column title, divisor, format."""
 
 
 class Briefing:
@@ -111,8 +123,58 @@ def calibration_section(briefing: Briefing) -> None:
         section.missing("No calibration report: run make calibrate.")
 
 
-def build(sweep_dir: Path, output: Path) -> list[Path]:
-    """Write the briefing for ``sweep_dir`` to ``output`` (and its PDF and charts); returns the paths."""
+def reforms_section(briefing: Briefing, reforms_dir: Path | None) -> None:
+    """The benefit-rule packages against pre_2025 (python -m sim.reforms REFORMS_DIR), with
+    the published costings beside them."""
+    section = briefing.section(
+        "reforms", "The 2025 benefit reforms against the pre-2025 rules",
+        "Each package is run with the same people as the pre-2025 rules (same seed and calibration draw) and no "
+        "employment response, so the difference is what the rules pay. 2028-29, England & Wales, 2024-25 prices; "
+        "median (5-95% interval or range) across paired runs. Published costings are scaled to England & Wales by "
+        "population and are often for 2029-30.")
+    folder = None if reforms_dir is None else Path(reforms_dir) / "reforms"
+    table = None if folder is None else _read_csv(folder / "reforms_2028_29.csv")
+    if table is None:
+        section.missing("No reform sweep: run python -m sim -m policy=pre_2025,uc_act_2025,... seed=0,1,2 and "
+                        "python -m sim.reforms on it (make run does both).")
+        return
+    rows = []
+    for package, part in table.groupby("package", sort=False):
+        values = part.set_index("outcome")
+        row = {"Package": package.removeprefix("baseline+")}
+        for outcome, (title, divisor, pattern) in REFORM_COLUMNS.items():
+            if outcome not in values.index:
+                row[title] = "–"
+                continue
+            median, low, high = (values.loc[outcome, key] / divisor for key in ("median", "low", "high"))
+            row[title] = f"{pattern.format(median)} ({pattern.format(low)} to {pattern.format(high)})"
+        rows.append(row)
+    section.table(pd.DataFrame(rows))
+    published = _read_csv(folder / "published_costings.csv")
+    if published is not None:
+        section.paragraphs.append(f"The published costings, on England & Wales terms, are below; the reforms report "
+                                  f"({folder / 'reforms.md'}) sets each beside the model's figure.")
+        section.table(pd.DataFrame({
+            "Package": published["package"].str.removeprefix("baseline+"),
+            "Published measure": published["measure"].str.replace("_", " "),
+            "E&W terms": [f"{value:,.0f}" for value in published["england_and_wales"]],
+            "Unit": published["unit"], "Year": published["period"],
+            "Source": published["source"]}), published_rows=range(len(published)))
+    image = folder / "reforms.png"
+    if image.is_file():
+        section.chart(image.read_bytes(), alt="What the 2025 benefit reforms change against the pre-2025 rules",
+                      caption="Source: sim model output (python -m sim.reforms); rules in configs/policy/ and "
+                              "sim/data/benefit_rules.csv; published costings in sim/data/reform_costings.csv.")
+        briefing.chart_dir.mkdir(parents=True, exist_ok=True)
+        for source in (image, image.with_suffix(".svg")):
+            if source.is_file():
+                briefing.written.append(results.write_atomic(briefing.chart_dir / source.name,
+                                                             lambda path, s=source: path.write_bytes(s.read_bytes())))
+
+
+def build(sweep_dir: Path, output: Path, reforms_dir: Path | None = None) -> list[Path]:
+    """Write the briefing for ``sweep_dir`` to ``output`` (and its PDF and charts), with the
+    benefit-rule packages of ``reforms_dir`` if given; returns the paths."""
     sweep_dir = Path(sweep_dir)
     if not (sweep_dir / results.SWEEP).is_file():
         raise ReportError(f"{sweep_dir}: no {results.SWEEP}; run a sweep (make run) first")
@@ -197,6 +259,7 @@ def build(sweep_dir: Path, output: Path) -> list[Path]:
     for name in ("health_benefit_recipients_by_age", "health_benefit_recipients_by_condition", "employment_rate"):
         briefing.add_chart(composition, name, lambda m=by_file[name]: m.draw(frame, runs))
 
+    reforms_section(briefing, reforms_dir)
     calibration_section(briefing)
     first_runs = [sweep_dir / frame.loc[frame["scenario"] == name, "run"].iloc[0] for name in runs.scenarios]
     briefing.sections.append(page.assumptions_section(sources.assumptions(first_runs)))
@@ -244,9 +307,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.briefing", description=__doc__.splitlines()[0])
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--output", type=Path, default=Path("outputs/briefing.html"))
+    parser.add_argument("--reforms", type=Path, default=None,
+                        help="a sweep over policy packages, after python -m sim.reforms on it")
     arguments = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        written = build(arguments.sweep_dir, arguments.output)
+        written = build(arguments.sweep_dir, arguments.output, arguments.reforms)
     except ReportError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
