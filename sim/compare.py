@@ -32,7 +32,7 @@ from sim.aggregate import spread  # noqa: E402
 from sim.appraisal.outcomes import BASELINE, PAIR_KEYS, Valuation, appraise, programme_table, uc_health_award_monthly  # noqa: E402
 from sim.params.data_files import read_table  # noqa: E402
 from sim.params.models import AppraisalConfig  # noqa: E402
-from sim.results import run_appraisal, save_figure, sweep_argument, write_atomic  # noqa: E402
+from sim.results import run_appraisal, save_figure, sweep_argument, write_atomic, write_csv  # noqa: E402
 
 CENTRAL = "central"
 PROGRAMME_YEARS_FROM = pd.Timestamp("2024-01-01")
@@ -253,10 +253,6 @@ def employment_chart(monthly: pd.DataFrame, path: Path) -> None:
     save_figure(figure, path)
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> None:
-    write_atomic(path, lambda staging: frame.to_csv(staging, index=False))
-
-
 def main(argv: list[str] | None = None) -> int:
     loaded = sweep_argument(sys.argv[1:] if argv is None else argv, "compare",
                             "run a sweep with scenario=baseline,... first")
@@ -283,11 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = found[case].settings
     benchmarks = benchmark_table(programmes[reached] if len(programmes) else programmes,
                                  read_table(settings.benchmarks_file, "programme_benchmarks"))
-    _csv(table, sweep_dir / "comparison.csv")
-    _csv(pairs, sweep_dir / "comparison_pairs.csv")
-    _csv(monthly, sweep_dir / "additional_employment_by_month.csv")
-    _csv(programmes, sweep_dir / "programmes.csv")
-    _csv(benchmarks, sweep_dir / "benchmarks.csv")
+    write_csv(table, sweep_dir / "comparison.csv")
+    write_csv(pairs, sweep_dir / "comparison_pairs.csv")
+    write_csv(monthly, sweep_dir / "additional_employment_by_month.csv")
+    write_csv(programmes, sweep_dir / "programmes.csv")
+    write_csv(benchmarks, sweep_dir / "benchmarks.csv")
     text = markdown(table, benchmarks, settings)
     write_atomic(sweep_dir / "comparison.md", lambda path: path.write_text(text))
     chart(table, sweep_dir / "charts" / "scenario_comparison.png")

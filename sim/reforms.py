@@ -40,7 +40,7 @@ from sim.params.models import PolicyConfig  # noqa: E402
 from sim.params.schema import DEFAULT_POLICY  # noqa: E402
 from sim.policy.benefit_rules import amounts_table  # noqa: E402
 from sim.report.style import area_name  # noqa: E402
-from sim.results import CONFIG, save_figure, sweep_argument, write_atomic  # noqa: E402
+from sim.results import CONFIG, save_figure, sweep_argument, write_atomic, write_csv  # noqa: E402
 
 YEAR = "2028-29"
 PAIR_KEYS = ["base_scenario", "seed", "draw", "projection", "sensitivity"]
@@ -70,6 +70,8 @@ OUTCOMES = {
     "lcwra_existing_claims": "LCWRA recipients, claims before the new-claims date (people)",
     "lcwra_new_claims": "LCWRA recipients, claims from the new-claims date (people)",
     "pip_daily_living_lost": "PIP recipients without the daily living component (people)",
+    "pip_standard_daily_living_lost": "of which awarded at the standard level (people)",
+    "pip_enhanced_daily_living_lost": "of which awarded at the enhanced level (people)",
     "pip_daily_living_lost_to_date": "daily living components removed since the rule began (people, cumulative)",
     "pip_daily_living_lost_at_review_to_date": "of which at award reviews (people, cumulative)",
     "people_losing": "people losing entitlement (new-claim LCWRA at a lower rate, or daily living lost)",
@@ -183,6 +185,8 @@ def paired_outcomes(values: pd.DataFrame, awards: pd.DataFrame, scales: pd.DataF
     out["lcwra_existing_claims"] = joined["incapacity_benefit_lcwra_existing_claims"]
     out["lcwra_new_claims"] = joined[list(NEW_CLAIMS)].sum(axis=1)
     out["pip_daily_living_lost"] = lost
+    out["pip_standard_daily_living_lost"] = lost_standard
+    out["pip_enhanced_daily_living_lost"] = lost_enhanced
     new_claim_element = 12 * joined["d_lcwra_new_claims"]
     new_claim_award = new_claim_element + 12 * joined["d_standard_allowance"]
     out["people_losing"] = lost + np.where(new_claim_award < 0, out["lcwra_new_claims"], 0.0)
@@ -318,10 +322,6 @@ def chart(by_year: pd.DataFrame, by_band: pd.DataFrame, published: pd.DataFrame,
     save_figure(figure, path)
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> None:
-    write_atomic(path, lambda staging: frame.to_csv(staging, index=False))
-
-
 def report(sweep_dir: Path, sweep: pd.DataFrame) -> str:
     """Write SWEEP_DIR/reforms/ and return the markdown."""
     runs = sweep.groupby(["run", "policy"], as_index=False).agg(first_month=("month", "min"),
@@ -344,11 +344,11 @@ def report(sweep_dir: Path, sweep: pd.DataFrame) -> str:
         lambda name: next((package for package in headline["package"].unique() if package.endswith(f"+{name}")), name)))
     out = sweep_dir / "reforms"
     out.mkdir(parents=True, exist_ok=True)
-    _csv(headline, out / "reforms_2028_29.csv")
-    _csv(by_year, out / "reforms_by_year.csv")
-    _csv(by_band, out / "reforms_by_age_band.csv")
-    _csv(by_area, out / "reforms_by_area.csv")
-    _csv(published, out / "published_costings.csv")
+    write_csv(headline, out / "reforms_2028_29.csv")
+    write_csv(by_year, out / "reforms_by_year.csv")
+    write_csv(by_band, out / "reforms_by_age_band.csv")
+    write_csv(by_area, out / "reforms_by_area.csv")
+    write_csv(published, out / "published_costings.csv")
     pairs = int(totals[totals["year"] == YEAR].groupby("package").size().min())
     text = markdown(headline, published, pairs)
     write_atomic(out / "reforms.md", lambda path: path.write_text(text))

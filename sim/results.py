@@ -163,6 +163,11 @@ def write_atomic(path: Path, write) -> Path:
     return path
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as CSV (no index) atomically."""
+    return write_atomic(path, lambda staging: frame.to_csv(staging, index=False))
+
+
 def save_figure(figure, path: Path) -> Path:
     """Save a matplotlib figure as PNG atomically and close it."""
     import matplotlib.pyplot as plt
