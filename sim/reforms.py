@@ -192,8 +192,8 @@ def paired_outcomes(values: pd.DataFrame, awards: pd.DataFrame, scales: pd.DataF
     out["people_losing"] = lost + np.where(new_claim_award < 0, out["lcwra_new_claims"], 0.0)
     out["uc_new_claim_award_change_gbp_per_year"] = new_claim_award
     out["uc_new_claim_element_change_gbp_per_year"] = new_claim_element
-    average_loss = -(lost_standard * joined["daily_living_standard"]
-                     + lost_enhanced * joined["daily_living_enhanced"]) / lost.where(lost > 0)
+    average_loss = -12 * (lost_standard * joined["daily_living_standard"]
+                          + lost_enhanced * joined["daily_living_enhanced"]) / lost.where(lost > 0)
     out["pip_daily_living_loss_gbp_per_year"] = average_loss
     flows = (joined["disability_benefit_daily_living_lost_at_award"]
              + joined["disability_benefit_daily_living_lost_at_review"])

@@ -172,7 +172,8 @@ def test_a_package_sweep_reports_each_package_against_pre_2025(tmp_path):
     assert act.loc["lcwra_new_claims", "median"] > 0
     assert act.loc["pip_change_gbp", "median"] == 0 and announced.loc["pip_change_gbp", "median"] < 0
     assert announced.loc["spending_change_gbp", "median"] < act.loc["spending_change_gbp", "median"]
-    assert announced.loc["pip_daily_living_loss_gbp_per_year", "median"] < 0
+    # the daily living component a year in 2024-25 prices: £72.65 (standard) to £108.55 (enhanced) a week x 52
+    assert -108.55 * 52 <= announced.loc["pip_daily_living_loss_gbp_per_year", "median"] <= -72.65 * 52
     assert act.loc["uc_new_claim_award_change_gbp_per_year", "median"] < 0
     parts = ["uc_new_claims_element_change_gbp", "uc_existing_claims_element_change_gbp",
              "standard_allowance_change_gbp"]
