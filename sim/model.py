@@ -48,6 +48,7 @@ from sim.population import (
     award_duration_cdfs,
     initial_population,
     place,
+    scale_entrants_disability_benefit,
     synthesise,
 )
 from sim.processes import demography
@@ -218,6 +219,9 @@ class InactivityModel(mesa.Model):
         if count <= 0:
             return
         drawn = synthesise(rng, self.tables, count, month=month, ages=ages, award_durations=self.award_durations)
+        if flow == spec.FLOW["entrants_at_16"]:
+            scale_entrants_disability_benefit(rng, self.tables, drawn,
+                                              self.config.demography.entrants_disability_benefit_ratio, month)
         if not keep_benefits:
             # A new arrival has no UK health-related benefit award yet.
             for field in ("incapacity_benefit", "disability_benefit", "months_in_incapacity_state",

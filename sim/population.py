@@ -574,6 +574,36 @@ def _draw_benefits(
     ).astype(np.uint16)
 
 
+def scale_entrants_disability_benefit(rng: np.random.Generator, tables: StartingTables, people: dict,
+                                      ratio: float, month: int) -> None:
+    """Give a batch of people turning 16 ``ratio`` times the PIP share the April 2019
+    synthesis gave them (child DLA moving to PIP), in place. Above 1, people not on PIP gain a
+    standard award starting this month, with a limiting condition and an award length from the
+    published mix; below 1, recipients lose their award. The batch's own share is the base, so
+    the expected share is exact and no draw is made at a ratio of 1."""
+    if ratio == 1.0 or people["disability_benefit"].size == 0:
+        return
+    recipient = people["disability_benefit"] >= states.DB_STANDARD
+    receiving = int(recipient.sum())
+    if ratio < 1.0:
+        lose = recipient & (rng.random(recipient.size) >= ratio)
+        people["disability_benefit"][lose] = states.DB_NONE
+        people["award_end_month"][lose] = states.NO_AWARD_END
+        people["months_in_disability_state"][lose] = 0
+        return
+    candidates = people["disability_benefit"] == states.DB_NONE
+    if receiving == 0 or not candidates.any():
+        return
+    chance = min(1.0, (ratio - 1.0) * receiving / candidates.sum())
+    gain = candidates & (rng.random(candidates.size) < chance)
+    lengths, shares = tables.award_lengths
+    length = lengths[rng.choice(lengths.size, size=int(gain.sum()), p=shares / shares.sum())]
+    people["disability_benefit"][gain] = states.DB_STANDARD
+    people["limiting"][gain] = 1
+    people["months_in_disability_state"][gain] = 0
+    people["award_end_month"][gain] = np.where(length > 0, month + length, states.NO_AWARD_END)
+
+
 def synthesise(
     rng: np.random.Generator,
     tables: StartingTables,

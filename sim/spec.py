@@ -109,10 +109,14 @@ _DISABILITY = _ladder("disability_benefit", (
     ("disallowed", states.DB_AWAITING_DECISION, states.DB_NONE, "disability_benefit_disallowed"),
     ("standard_to_enhanced", states.DB_STANDARD, states.DB_ENHANCED, None),
     ("review_disallowed", states.DB_STANDARD, states.DB_NONE, None),
-), scheduled=("review_disallowed",))
+    ("review_deferred", states.DB_STANDARD, states.DB_STANDARD, None),
+), scheduled=("review_disallowed", "review_deferred"))
 """``review_disallowed`` is the chance that a planned review at an award's end (standard or
-enhanced) ends it, read at the review as 1 - exp(-rate), so drivers, alignment and programme
-effects reach it by name like any other row; its flow is counted by the review itself."""
+enhanced) ends it, and ``review_deferred`` the chance that the review does not take place
+that month and the award is extended instead (backlogs, the 2020 suspension, the automatic
+extensions from September 2022). Both are read at the award's end month as 1 - exp(-rate),
+deferral first, so drivers, alignment and programme effects reach them by name like any other
+row; their flows are counted by the review itself."""
 
 # ---------------------------------------------------------------------------- processes
 
@@ -395,6 +399,7 @@ FLOW_METRICS: tuple[Metric, ...] = (
     _flow("disability_benefit_disallowed", "PIP claims disallowed"),
     _flow("disability_benefit_reviews", "planned PIP award reviews"),
     _flow("disability_benefit_review_disallowed", "planned reviews ending the award"),
+    _flow("disability_benefit_reviews_deferred", "planned PIP reviews deferred, the award extended"),
     _flow("incapacity_benefit_recipients_into_work", "LCW or LCWRA recipients starting work"),
     _flow("disability_benefit_daily_living_lost_at_award",
           "new PIP awards without the daily living component because of a points rule"),

@@ -92,7 +92,7 @@ def test_calibration_writes_its_report(tiny_calibration):
     assert "Search wall time" in (out / "fit_report.md").read_text()
     written = yaml.safe_load(fitted.read_text())
     assert len(written["draws"]) == 3 and written["spending_scale"] > 0
-    assert all(key.startswith(("drivers.", "incapacity_benefit.", "disability_benefit.", "work.", "health."))
+    assert all(key.startswith(("drivers.", "incapacity_benefit.", "disability_benefit.", "work.", "health.", "demography."))
                for key in written["draws"][0])
 
 

@@ -66,7 +66,8 @@ def _simulate() -> np.ndarray:
                      "work": WORK_PROBABILITIES}
     tables_by_process = {name: _table(spec.PROCESS[name].transition_names, probabilities.get(name, {}), MONTHS)
                          for name in spec.HAZARD_PROCESSES}
-    review = type("Review", (), dict(same_award=1, higher_award=0, lower_award=0, disallowed=0))
+    review = type("Review", (), dict(same_award=1, higher_award=0, lower_award=0, disallowed=0,
+                                       deferral_months=12))
     outputs = kernel.MonthOutputs(
         flows=np.zeros((N_CHUNKS, len(spec.FLOWS), len(states.AREAS), len(states.AGE_BANDS))),
         programme_flows=np.zeros((N_CHUNKS, 1, len(spec.PROGRAMME_METRICS), len(states.AREAS),

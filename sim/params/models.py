@@ -100,12 +100,16 @@ class IncapacityBenefitConfig(Transitions):
 class PipReview(Strict):
     """What a planned review that continues a finite PIP award gives (shares of continued
     awards, summing to 1; ``same_award`` left empty is the remainder). Whether a review ends
-    the award is the hazard row ``disability_benefit.transitions.review_disallowed``."""
+    the award is the hazard row ``disability_benefit.transitions.review_disallowed``; whether
+    it is deferred is ``review_deferred``, and a deferred award is extended by
+    ``deferral_months``."""
 
     same_award: Probability = Field(ge=0.0, le=1.0)
     higher_award: Probability = Field(ge=0.0, le=1.0)
     lower_award: Probability = Field(ge=0.0, le=1.0)
     source: str = Field(min_length=3)
+    deferral_months: StrictInt = Field(ge=1, le=36)
+    deferral_source: str = Field(min_length=3)
 
     @model_validator(mode="before")
     @classmethod
@@ -141,6 +145,10 @@ class MortalityRatios(Strict):
 class Demography(Strict):
     entrants_per_month: float = Field(ge=0.0)
     entrants_source: str = Field(min_length=3)
+    entrants_disability_benefit_ratio: float = Field(ge=0.0, le=10.0)
+    """People turning 16 on PIP (child DLA moved to PIP, "rising 16s"), relative to the share
+    the April 2019 synthesis gives 16-year-olds (1 = as synthesised)."""
+    entrants_disability_benefit_source: str = Field(min_length=3)
     immigrant_age_months: tuple[StrictInt, StrictInt]
     immigrant_age_source: str = Field(min_length=3)
     mortality_file: str

@@ -40,6 +40,8 @@ NEW_AWARD = np.array([name.startswith("awarded_") for name in TRANSITIONS] + [Fa
 REVIEWS = spec.FLOW["disability_benefit_reviews"]
 REVIEW_DISALLOWED = spec.FLOW["disability_benefit_review_disallowed"]
 REVIEW_DISALLOWED_ROW = spec.TRANSITIONS["disability_benefit.review_disallowed"].row
+REVIEWS_DEFERRED = spec.FLOW["disability_benefit_reviews_deferred"]
+REVIEW_DEFERRED_ROW = spec.TRANSITIONS["disability_benefit.review_deferred"].row
 LOST_AT_AWARD = spec.FLOW["disability_benefit_daily_living_lost_at_award"]
 LOST_AT_REVIEW = spec.FLOW["disability_benefit_daily_living_lost_at_review"]
 NO_RULE_MONTH = 1.0e9
@@ -51,9 +53,12 @@ def award_rules(length_months, length_share, review, daily_living_rule=None) -> 
     rule, packed in one array for the kernel:
 
     ``[k, length_0 .. length_k-1, cumulative share_0 .. share_k-1, cumulative review x 3,
-    rule month, at new awards (0/1), at reviews (0/1), share failing at standard, at enhanced]``
+    rule month, at new awards (0/1), at reviews (0/1), share failing at standard, at enhanced,
+    deferral months]``
     with continued-award outcomes in the order same, higher, lower; length 0 = ongoing.
-    (Whether a review ends the award is the ``review_disallowed`` hazard row.)
+    (Whether a review is deferred or ends the award are the ``review_deferred`` and
+    ``review_disallowed`` hazard rows; a deferred review extends the award by the deferral
+    months.)
     ``daily_living_rule``: (first model month, at new awards, at reviews, share failing at
     the standard level, at the enhanced level), or None for no rule.
     """
@@ -65,6 +70,7 @@ def award_rules(length_months, length_share, review, daily_living_rule=None) -> 
         np.cumsum(share / share.sum()),
         np.cumsum(review_shares / review_shares.sum()),
         daily_living_rule if daily_living_rule is not None else (NO_RULE_MONTH, 0.0, 0.0, 0.0, 0.0),
+        [review.deferral_months],
     ])
 
 
@@ -106,21 +112,33 @@ def review_due(person, month):
 
 
 @nb.njit(inline="always", cache=True)
-def _review(person, rates, effects, rules, who, month, u_review, u_length, u_rule):
+def _scheduled_probability(person, rates, effects, row, who):
+    """Probability of a scheduled row (read at a review, not each month) for this person."""
+    value = rate(rates, row, who, health_index(person), status_index(person), person.months_in_disability_state)
+    value *= effects[person.programme, person.months_in_programme, row]
+    return event_probability(value)
+
+
+@nb.njit(inline="always", cache=True)
+def _review(person, rates, effects, rules, who, month, u_defer, u_review, u_length, u_rule):
     """The planned review of an award that ends this month.
 
-    The award ends with probability 1 - exp(-rate) of the ``review_disallowed`` row (so its
+    First, with probability 1 - exp(-rate) of the ``review_deferred`` row (``u_defer``, the
+    event uniform, unused in a review month), the review does not happen and the award is
+    extended by the deferral months. Otherwise the award ends with probability 1 - exp(-rate) of the ``review_disallowed`` row (so its
     calendar multipliers, e.g. the ``pip_reviews`` driver, apply); otherwise the same
     uniform, rescaled, picks the same, a higher or a lower award from the DWP review shares,
     and the continued award gets a new length. A continued award not yet assessed under a
     daily living rule that applies at reviews is assessed now (``u_rule``).
     """
+    if u_defer < _scheduled_probability(person, rates, effects, REVIEW_DEFERRED_ROW, who):
+        person.award_end_month = month + int(rules[_rule_start(rules) + 5])
+        if person.months_in_disability_state < MONTHS_IN_STATE_CAP:
+            person.months_in_disability_state += 1
+        return flows_only(REVIEWS_DEFERRED, NO_FLOW)
     first = 1 + 2 * int(rules[0])
     second_flow = NO_FLOW
-    disallowed = rate(rates, REVIEW_DISALLOWED_ROW, who, health_index(person), status_index(person),
-                      person.months_in_disability_state)
-    disallowed *= effects[person.programme, person.months_in_programme, REVIEW_DISALLOWED_ROW]
-    p_disallowed = event_probability(disallowed)
+    p_disallowed = _scheduled_probability(person, rates, effects, REVIEW_DISALLOWED_ROW, who)
     if u_review < p_disallowed:
         person.disability_benefit = states.DB_NONE
         person.award_end_month = states.NO_AWARD_END
@@ -151,7 +169,8 @@ def update(person, rates, effects, rules, who, draws, i, month):
     u_review = draws[0, i, 2]
     u_renewed_length = draws[0, i, 3]
     if review_due(person, month):
-        return _review(person, rates, effects, rules, who, month, u_review, u_renewed_length, u_new_length)
+        return _review(person, rates, effects, rules, who, month, u_event, u_review, u_renewed_length,
+                       u_new_length)
     state = person.disability_benefit
     duration = person.months_in_disability_state
     row0, row1, row2, rate0, rate1, rate2 = rates_out(rates, effects, ROWS_OUT, state, person, who, duration)
