@@ -40,7 +40,7 @@ help:
 	@echo "make test-slow  run only the slow tests;  make test-all  runs everything"
 	@echo "make bench      agent-months per second and memory at 100k, 1m and 10m people"
 	@echo "make bench-full also runs the full 37m population"
-	@echo "make calibrate  fit drivers and structure to published 2019-2024 figures, then align the projection (about 100 minutes on 2 cores)"
+	@echo "make calibrate  fit drivers and structure to published 2019-2024 figures, then align the projection (40-100 minutes on 2 cores)"
 	@echo "make scenarios  every scenario x 3 seeds, charts, the appraisal against the baseline, the benchmark table and the tornado"
 	@echo "make sensitivity  the appraisal of $(SENSITIVITY_SCENARIO) with each assumption at its low and high end: the tornado"
 	@echo "make projections  baseline x calibration draws x projection assumptions, with intervals"

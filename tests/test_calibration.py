@@ -19,7 +19,7 @@ from tests.conftest import REPO
 
 TINY = ["calibrate.trials=6", "calibrate.seeds=[0]", "calibrate.population_size=3000", "calibrate.check_seeds=[0]",
         "calibrate.decompose=false", "calibrate.draws_kept=3", "calibrate.waves=1", "calibrate.wave_points=4",
-        "population.size=3000"]
+        "calibrate.final_wave_points=null", "population.size=3000"]
 
 
 STUDY = yaml.safe_load((REPO / "configs" / "calibrate.yaml").read_text())["calibrate"]["study_name"]
@@ -220,3 +220,20 @@ def test_no_driver_change_splits_into_growth_age_mix_and_drift():
     assert growth == pytest.approx(10.0 * 0.1)
     # at 2019-20 rates the new age mix gives 3 x 1 + 7 / 25 x 35 = 12.8 against 11 from growth alone
     assert age_mix == pytest.approx(12.8 - 11.0)
+
+
+def test_the_last_wave_can_be_larger_and_extends_the_same_points():
+    """final_wave_points sizes only the last wave, and a larger wave's first points are the
+    smaller wave's, so enlarging the last wave of a finished calibration resumes it."""
+    from types import SimpleNamespace
+
+    from sim.calibration.waves import draw_points, wave_size
+
+    settings = SimpleNamespace(waves=3, wave_points=250, final_wave_points=500)
+    assert [wave_size(wave, settings) for wave in (1, 2, 3)] == [250, 250, 500]
+    assert wave_size(3, SimpleNamespace(waves=3, wave_points=250, final_wave_points=None)) == 250
+    mean, covariance = np.full(3, 0.5), np.eye(3) * 0.05
+    small, small_density = draw_points(mean, covariance, 250, seed=11)
+    large, large_density = draw_points(mean, covariance, 600, seed=11)
+    assert np.array_equal(large[:250], small) and np.allclose(large_density[:250], small_density)
+    assert ((large >= 0) & (large <= 1)).all() and len(large) == 600

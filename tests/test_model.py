@@ -158,20 +158,57 @@ def test_incapacity_benefit_recipients_into_work_counts_only_assessed_recipients
     assert totals(run_model(closed).metrics_table())["incapacity_benefit_recipients_into_work"].sum() == 0
 
 
-def test_pip_reviews_end_awards_at_the_review_row_rate_and_the_driver_lowers_it():
+def test_pip_reviews_end_awards_at_the_review_row_rate_and_deferral_extends_awards():
     """The review_disallowed row sets the share of reviews that end an award (21% by
-    default); base 0 ends none, and the pip_reviews driver at its floor ends far fewer."""
+    default; base 0 ends none). The review_deferred row (and the pip_reviews driver on it)
+    postpones reviews by review.deferral_months without changing the share that end awards."""
     small = ["population.size=15000", "panel.size=0", "period.end=2023-03", "drivers.pip_reviews.enabled=true"]
 
-    def review_share(*overrides: str, since: str = "2019-04") -> float:
+    def reviews(*overrides: str, since: str = "2019-04") -> pd.Series:
         table = totals(run_model([*small, *overrides]).metrics_table()).loc[since:]
-        return table["disability_benefit_review_disallowed"].sum() / table["disability_benefit_reviews"].sum()
+        return table[["disability_benefit_reviews", "disability_benefit_review_disallowed",
+                      "disability_benefit_reviews_deferred"]].sum()
 
-    default = review_share("drivers.pip_reviews.effect=0.0")
-    assert 0.17 < default < 0.26
-    assert review_share("disability_benefit.transitions.review_disallowed.base=0.0") == 0
-    # by 2022-23 the ramp is three quarters up: 1 - 0.79 ^ (1 - 0.95 x 0.75) = 6.6% of reviews
-    assert review_share("drivers.pip_reviews.effect=-0.95", since="2022-04") < 0.12
+    none_deferred = reviews("drivers.pip_reviews.effect=0.0", "disability_benefit.transitions.review_deferred.base=0.0")
+    assert none_deferred["disability_benefit_reviews_deferred"] == 0
+    assert 0.17 < none_deferred["disability_benefit_review_disallowed"] / none_deferred["disability_benefit_reviews"] < 0.26
+    assert reviews("disability_benefit.transitions.review_disallowed.base=0.0")["disability_benefit_review_disallowed"] == 0
+    half = reviews("drivers.pip_reviews.effect=0.0", "disability_benefit.transitions.review_deferred.base=0.5")
+    assert half["disability_benefit_reviews"] < 0.75 * none_deferred["disability_benefit_reviews"]
+    assert 0.17 < half["disability_benefit_review_disallowed"] / half["disability_benefit_reviews"] < 0.26
+    # due reviews = held + deferred; about half of those due are deferred
+    assert 0.4 < half["disability_benefit_reviews_deferred"] / (
+        half["disability_benefit_reviews_deferred"] + half["disability_benefit_reviews"]) < 0.6
+    ramped = reviews("drivers.pip_reviews.effect=3.0", "disability_benefit.transitions.review_deferred.base=0.2",
+                     since="2022-04")
+    flat = reviews("drivers.pip_reviews.effect=0.0", "disability_benefit.transitions.review_deferred.base=0.2",
+                   since="2022-04")
+    assert ramped["disability_benefit_reviews"] < 0.8 * flat["disability_benefit_reviews"]
+
+
+def test_people_turning_16_carry_the_configured_multiple_of_the_pip_share():
+    """demography.entrants_disability_benefit_ratio scales the PIP share of entrants at 16;
+    those given PIP have a limiting condition and a fresh award."""
+    from sim.population import StartingTables, scale_entrants_disability_benefit, synthesise
+    from sim.config import load
+
+    tables = StartingTables(load(["population.size=5000", "panel.size=0"]))
+    shares = {}
+    for ratio in (0.0, 1.0, 2.0):
+        rng = np.random.default_rng(7)
+        people = synthesise(rng, tables, 200_000, month=5, ages=(states.ENTRY_AGE_MONTHS, states.ENTRY_AGE_MONTHS))
+        before = rng.bit_generator.state
+        scale_entrants_disability_benefit(rng, tables, people, ratio, month=5)
+        if ratio == 1.0:
+            assert rng.bit_generator.state == before, "a ratio of 1 draws nothing"
+        on_pip = people["disability_benefit"] >= states.DB_STANDARD
+        shares[ratio] = on_pip.mean()
+        assert (people["limiting"][on_pip] == 1).all()
+        assert (people["award_end_month"][~on_pip & (people["disability_benefit"] == states.DB_NONE)]
+                == states.NO_AWARD_END).all()
+    assert shares[0.0] == 0
+    assert 0.02 < shares[1.0] < 0.08
+    assert shares[2.0] == pytest.approx(2 * shares[1.0], rel=0.05)
 
 
 def test_incapacity_recipients_in_work_are_on_benefit_and_employed(small_metrics):

@@ -15,6 +15,7 @@ import seaborn as sns  # noqa: E402
 from sim.published import load_figures  # noqa: E402
 from sim.results import save_figure  # noqa: E402
 from sim.calibration.targets import Comparison  # noqa: E402
+from sim.calibration.waves import describe_waves  # noqa: E402
 
 SERIES = (
     ("health_benefit_recipients", "On a health-related benefit"),
@@ -207,8 +208,8 @@ def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posteri
     plausible = int(fit_table["plausible"].sum())
     near = posterior[posterior["near_bound"] != ""]
     lines = ["# Calibration report", "",
-             f"Search: {settings.trials} Optuna TPE trials, then {settings.waves} refocusing waves of "
-             f"{settings.wave_points} points ({len(settings.seeds)} seeds x {settings.population_size:,} people "
+             f"Search: {settings.trials} Optuna TPE trials, then {describe_waves(settings)} "
+             f"({len(settings.seeds)} seeds x {settings.population_size:,} people "
              f"each evaluation; {len(evaluations)} evaluations in all).", "",
              f"**Acceptance rule.** {result.rule}. Effective sample size of the importance weights: "
              f"{result.effective_sample_size:.1f}. Draw 0 (the kept draw with the lowest loss) is what a default run "

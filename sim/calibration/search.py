@@ -80,6 +80,7 @@ class Settings(BaseModel):
     output_dir: str
     waves: int = Field(ge=0)
     wave_points: int = Field(ge=2)
+    final_wave_points: int | None = Field(default=None, ge=2)
     proposal_inflation: float = Field(gt=0)
     implausibility_cut: float = Field(gt=0)
     draws_kept: int = Field(ge=1)
@@ -321,7 +322,7 @@ def run(cfg: DictConfig) -> int:
     output_dir = Path(settings.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     print(f"calibrating {len(space)} parameters against {len(targets)} targets ({settings.trials} search "
-          f"trials, then {settings.waves} waves of {settings.wave_points} points; {len(settings.seeds)} seeds x "
+          f"trials, then {waves.describe_waves(settings)}; {len(settings.seeds)} seeds x "
           f"{settings.population_size:,} people each)")
 
     study = search(raw, space, target_entries, settings)
@@ -369,7 +370,7 @@ def run(cfg: DictConfig) -> int:
     write_atomic(output_dir / "fit_report.md", lambda staging: staging.write_text(summary))
     if settings.write_config:
         source = (f"make calibrate on {time.strftime('%Y-%m-%d')}: {len(study.trials)} Optuna trials of study "
-                  f"{settings.study_name} and {settings.waves} refocusing waves of {settings.wave_points} points, "
+                  f"{settings.study_name} and {waves.describe_waves(settings)}, "
                   f"{len(settings.seeds)} seeds x {settings.population_size:,} people; posterior: {result.rule}; "
                   f"draw 0 has {int(fit_table['plausible'].sum())}/{len(fit_table)} targets within "
                   f"{settings.implausibility_cut:g} sd at the default size; see "

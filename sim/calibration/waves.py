@@ -5,7 +5,7 @@ Approximate Bayesian computation with the history-matching cut as its kernel:
 * the **acceptance rule**: a parameter set is accepted when every target's standardised
   error is within the cut, ``|z| <= 3`` (sim/calibration/targets.py; an upper bound is met
   anywhere below it);
-* each **wave** draws ``wave_points`` parameter sets from a multivariate normal fitted to the
+* each **wave** draws ``wave_points`` parameter sets (the last ``final_wave_points``, if set) from a multivariate normal fitted to the
   accepted sets found so far (or, while there are too few, to the least implausible ones),
   its covariance inflated by ``proposal_inflation`` and truncated to the prior box;
 * the **posterior** is the last wave's accepted sets, each weighted by prior / proposal
@@ -70,6 +70,25 @@ def proposal(evaluations: list[Evaluation], space: dict[str, tuple[float, float]
     return mean, covariance, len(accepted) if pool is accepted else 0
 
 
+DRAW_BATCH = 256
+"""Proposal draws per batch: fixed, so a larger wave extends a smaller one's points."""
+
+
+def wave_size(wave: int, settings: Any) -> int:
+    """Points in a wave: ``final_wave_points`` for the last (the posterior's pool), if set."""
+    if wave == settings.waves and settings.final_wave_points:
+        return settings.final_wave_points
+    return settings.wave_points
+
+
+def describe_waves(settings: Any) -> str:
+    """'3 refocusing waves of 250 points (the last 500)' for reports and logs."""
+    text = f"{settings.waves} refocusing waves of {settings.wave_points} points"
+    if settings.final_wave_points and settings.final_wave_points != settings.wave_points:
+        text += f" (the last {settings.final_wave_points})"
+    return text
+
+
 def draw_points(mean: np.ndarray, covariance: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``count`` points of the truncated normal in the unit cube and their log densities
     (up to the truncation constant, which is the same for every point of a wave)."""
@@ -77,7 +96,7 @@ def draw_points(mean: np.ndarray, covariance: np.ndarray, count: int, seed: int)
     normal = stats.multivariate_normal(mean=mean, cov=covariance, allow_singular=True)
     kept: list[np.ndarray] = []
     for _ in range(10_000):
-        batch = rng.multivariate_normal(mean, covariance, size=max(count, 256))
+        batch = rng.multivariate_normal(mean, covariance, size=DRAW_BATCH)
         kept.extend(batch[((batch >= 0.0) & (batch <= 1.0)).all(axis=1)])
         if len(kept) >= count:
             break
@@ -121,7 +140,8 @@ def run_wave(wave: int, evaluations: list[Evaluation], space: dict[str, tuple[fl
         plan = {"mean": mean.tolist(), "covariance": covariance.tolist(), "fitted_to": fitted_to,
                 "keys": list(space)}
         write_atomic(plan_path, lambda staging: staging.write_text(json.dumps(plan)))
-    points, log_density = draw_points(mean, covariance, settings.wave_points, settings.sampler_seed + 1000 * wave)
+    size = wave_size(wave, settings)
+    points, log_density = draw_points(mean, covariance, size, settings.sampler_seed + 1000 * wave)
     jobs = []
     for index, (point, density) in enumerate(zip(points, log_density)):
         path = _point_path(directory, index)
@@ -129,7 +149,7 @@ def run_wave(wave: int, evaluations: list[Evaluation], space: dict[str, tuple[fl
             record = {"wave": wave, "index": index, "log_weight": float(-density)}
             jobs.append((evaluate, arguments, from_unit(point, space), path, record))
     basis = f"{fitted_to} accepted sets" if fitted_to else "the least implausible sets (too few accepted yet)"
-    print(f"wave {wave}: {settings.wave_points - len(jobs)} of {settings.wave_points} points already done; "
+    print(f"wave {wave}: {size - len(jobs)} of {size} points already done; "
           f"proposal fitted to {basis}", flush=True)
     if jobs:
         _run_jobs(jobs, settings.workers, wave)
