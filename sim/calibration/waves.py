@@ -5,9 +5,10 @@ Approximate Bayesian computation with the history-matching cut as its kernel:
 * the **acceptance rule**: a parameter set is accepted when every target's standardised
   error is within the cut, ``|z| <= 3`` (sim/calibration/targets.py; an upper bound is met
   anywhere below it);
-* each **wave** draws ``wave_points`` parameter sets (the last ``final_wave_points``, if set) from a multivariate normal fitted to the
-  accepted sets found so far (or, while there are too few, to the least implausible ones),
-  its covariance inflated by ``proposal_inflation`` and truncated to the prior box;
+* each **wave** draws ``wave_points`` parameter sets (the last wave ``final_wave_points``, if
+  set) from a multivariate normal fitted to the accepted sets found so far (or, while there
+  are too few, to the least implausible ones), its covariance inflated by
+  ``proposal_inflation`` and truncated to the prior box;
 * the **posterior** is the last wave's accepted sets, each weighted by prior / proposal
   density (the priors are uniform, so 1 / proposal density), which undoes the proposal's
   focus; draws are sampled from them by weight without replacement.

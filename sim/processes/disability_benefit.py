@@ -81,6 +81,12 @@ def _rule_start(rules):
 
 
 @nb.njit(inline="always", cache=True)
+def _deferral_months(rules):
+    """Months a deferred review extends an award (the last entry of ``rules``)."""
+    return int(rules[_rule_start(rules) + 5])
+
+
+@nb.njit(inline="always", cache=True)
 def _test_daily_living(person, rules, u):
     """Apply the daily living rule to an award at its current level; True if it is lost."""
     first = _rule_start(rules)
@@ -125,14 +131,15 @@ def _review(person, rates, effects, rules, who, month, u_defer, u_review, u_leng
 
     First, with probability 1 - exp(-rate) of the ``review_deferred`` row (``u_defer``, the
     event uniform, unused in a review month), the review does not happen and the award is
-    extended by the deferral months. Otherwise the award ends with probability 1 - exp(-rate) of the ``review_disallowed`` row (so its
-    calendar multipliers, e.g. the ``pip_reviews`` driver, apply); otherwise the same
+    extended by the deferral months (the row's calendar multipliers carry the ``pip_reviews``
+    driver). Otherwise the award ends with probability 1 - exp(-rate) of the
+    ``review_disallowed`` row; otherwise the same
     uniform, rescaled, picks the same, a higher or a lower award from the DWP review shares,
     and the continued award gets a new length. A continued award not yet assessed under a
     daily living rule that applies at reviews is assessed now (``u_rule``).
     """
     if u_defer < _scheduled_probability(person, rates, effects, REVIEW_DEFERRED_ROW, who):
-        person.award_end_month = month + int(rules[_rule_start(rules) + 5])
+        person.award_end_month = month + _deferral_months(rules)
         if person.months_in_disability_state < MONTHS_IN_STATE_CAP:
             person.months_in_disability_state += 1
         return flows_only(REVIEWS_DEFERRED, NO_FLOW)
