@@ -236,6 +236,10 @@ class InactivityModel(mesa.Model):
         count_slots(self.people, slots, status_counts[0], health_counts[0], entitlement_counts[0])
         band = AGE_BAND_OF_AGE_GROUP[AGE_GROUP_OF_AGE_MONTHS[drawn["age_months"]]]
         np.add.at(self.outputs.flows[0, flow], (drawn["area"], band), self.weight)
+        if flow == spec.FLOW["entrants_at_16"]:
+            on_pip = drawn["disability_benefit"] >= states.DB_STANDARD
+            np.add.at(self.outputs.flows[0, spec.FLOW["disability_benefit_entrants_at_16"]],
+                      (drawn["area"][on_pip], band[on_pip]), self.weight)
         for slot in slots[slots < self.panel_slots.size]:
             self.panel[int(slot)] = Person(self, int(slot))
 

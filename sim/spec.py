@@ -387,6 +387,10 @@ FLOW_METRICS: tuple[Metric, ...] = (
     _flow("entrants_at_16", "people turning 16 (join the population)"),
     _flow("immigrants", "net immigrants (when the published path needs more people)"),
     _flow("emigrants", "net emigrants (when the published path needs fewer people)"),
+    _flow("disability_benefit_entrants_at_16", "people turning 16 with a PIP award (rising 16s from child DLA)"),
+    _flow("disability_benefit_ends_at_death", "deaths at 16-64 of people with a PIP award (the award ends)"),
+    _flow("disability_benefit_reaching_65", "people with a PIP award reaching 65 (leave the working-age stock; "
+          "the award continues)"),
     _flow("left_work_for_health", "moves from employment to inactivity through long-term sickness"),
     _flow("returned_to_work_from_sickness", "moves from long-term-sick inactivity into work"),
     _flow("incapacity_benefit_starts", "new incapacity-benefit claims (onto the awaiting-assessment state)"),
@@ -416,6 +420,8 @@ MONEY_METRICS: tuple[Metric, ...] = (
 DERIVED_METRICS: tuple[Metric, ...] = (
     _flow("incapacity_benefit_awards", "assessments awarding LCW or LCWRA",
           parts=("incapacity_benefit_awards_lcw", "incapacity_benefit_awards_lcwra")),
+    _flow("disability_benefit_ends", "PIP awards ending: planned reviews ending the award and deaths",
+          parts=("disability_benefit_review_disallowed", "disability_benefit_ends_at_death")),
 )
 
 PROGRAMME_METRICS_DECLARED: tuple[Metric, ...] = (

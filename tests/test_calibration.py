@@ -222,6 +222,38 @@ def test_no_driver_change_splits_into_growth_age_mix_and_drift():
     assert age_mix == pytest.approx(12.8 - 11.0)
 
 
+def test_the_no_driver_parts_add_up_to_the_no_driver_change_and_name_each_benefit():
+    from sim.calibration.decomposition import CONTINUATION, no_driver_parts, with_parts
+
+    bands = ("16-24", "25-34", "35-49", "50-64")
+    years = ["2019-20", "2023-24"]
+    columns = {"population": [100.0, 104.0], **{f"population@{b}": [25.0, 26.0] for b in bands}}
+    for metric, start, end in (("health_benefit_recipients", 10.0, 14.0), ("incapacity_benefit_recipients", 6.0, 6.2)):
+        columns[metric] = [start, end]
+        for band in bands:
+            columns[f"{metric}@{band}"] = [start / 4, end / 4]
+    annual = with_parts(pd.DataFrame(columns, index=years))
+    parts = dict(no_driver_parts(annual, "health_benefit_recipients", *years, factor=1.0))
+    assert sum(parts.values()) == pytest.approx(4.0)
+    assert parts["no driver: population growth"] == pytest.approx(10.0 * 0.04)
+    pip_label = CONTINUATION["health_benefit_recipients"][1][1]
+    # PIP-only recipients go from 4 to 7.8; growth at 4% gives 0.16 of it, the rest is PIP's own
+    assert parts[pip_label] == pytest.approx(3.8 - 4.0 * 0.04)
+    assert parts["no driver: age mix"] == pytest.approx(0.0)
+
+
+def test_the_pip_flow_account_signs_and_nets_its_flows():
+    from sim.calibration.decomposition import ACCOUNT_YEARS, PIP_FLOWS, pip_flow_account
+
+    values = dict(zip(PIP_FLOWS, (160.0, 30.0, 50.0, 20.0, 60.0)))
+    annual = pd.DataFrame({metric: [value] * len(ACCOUNT_YEARS) for metric, value in values.items()},
+                          index=list(ACCOUNT_YEARS))
+    account = pip_flow_account(annual, annual * 2)
+    net = account[account["flow"] == "net of these flows"].set_index(["year", "run"])["people_a_year"]
+    assert net[("2019-20", "no driver")] == pytest.approx(160 + 30 - 50 - 20 - 60)
+    assert net[("2022-23", "fitted")] == pytest.approx(2 * 60.0)
+
+
 def test_the_last_wave_can_be_larger_and_extends_the_same_points():
     """final_wave_points sizes only the last wave, and a larger wave's first points are the
     smaller wave's, so enlarging the last wave of a finished calibration resumes it."""
@@ -237,3 +269,42 @@ def test_the_last_wave_can_be_larger_and_extends_the_same_points():
     large, large_density = draw_points(mean, covariance, 600, seed=11)
     assert np.array_equal(large[:250], small) and np.allclose(large_density[:250], small_density)
     assert ((large >= 0) & (large <= 1)).all() and len(large) == 600
+
+
+_MOVE_EVALUATIONS = []
+
+
+def _square_rule(values, *arguments):
+    """A toy model: parameter sets inside [0.2, 0.8]^2 meet every target, others do not."""
+    _MOVE_EVALUATIONS.append(values)
+    inside = all(0.2 <= values[key] <= 0.8 for key in ("a", "b"))
+    return {"toy": 0.0 if inside else 9.0}, 0.0 if inside else 81.0, 0.0 if inside else 9.0
+
+
+def test_abc_mcmc_moves_stay_in_the_accepted_region_spread_over_it_and_resume(tmp_path):
+    """Chains started in one corner of the accepted region spread over all of it (the moves
+    leave the uniform ABC posterior unchanged, so they undo a proposal's focus), every end
+    state meets the rule, and rerunning evaluates nothing again."""
+    from types import SimpleNamespace
+
+    from sim.calibration.waves import Evaluation, move
+
+    space = {"a": (0.0, 1.0), "b": (0.0, 1.0)}
+    rng = np.random.default_rng(3)
+    starts = [Evaluation(values={"a": float(a), "b": float(b)}, z={"toy": 0.0}, loss=0.0, implausibility=0.0,
+                         wave=1, origin=f"wave 1 point {i}")
+              for i, (a, b) in enumerate(rng.uniform(0.2, 0.35, size=(60, 2)))]
+    settings = SimpleNamespace(move_steps=40, implausibility_cut=3.0, output_dir=str(tmp_path), sampler_seed=5,
+                               waves=1, workers=1)
+    _MOVE_EVALUATIONS.clear()
+    ends, moves = move(starts, space, settings, _square_rule, ())
+    points = np.array([[e.values["a"], e.values["b"]] for e in ends])
+    assert ((points >= 0.2) & (points <= 0.8)).all()
+    assert 0.1 < moves.taken / (moves.proposed + moves.outside_box) < 0.9 and moves.moved_chains >= 55
+    # the starts' mean is 0.275; uniform over the square has mean 0.5 and sd 0.17
+    assert points.mean(axis=0) == pytest.approx([0.5, 0.5], abs=0.08)
+    assert points.std(axis=0) == pytest.approx([0.17, 0.17], abs=0.05)
+    evaluated = len(_MOVE_EVALUATIONS)
+    again, _ = move(starts, space, settings, _square_rule, ())
+    assert len(_MOVE_EVALUATIONS) == evaluated
+    assert [e.values for e in again] == [e.values for e in ends]

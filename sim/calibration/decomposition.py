@@ -4,7 +4,15 @@ For every subset of drivers the model runs with only those drivers on (same seed
 common random numbers make the differences exact comparisons). A driver's Shapley value
 is its marginal contribution to the change in a measure, averaged over every order in
 which drivers could be switched on; the values plus the change with no driver at all
-(demography and model drift) add up to the change with every driver on.
+(demography and the continuation of April 2019's flows) add up to the change with every
+driver on.
+
+With every driver off the model still moves: its hazards are those of April 2019, and the
+April 2019 stocks are not at those hazards' steady state (PIP starts exceeded PIP ends before
+the pandemic). That change is split into named parts, each exact: population growth, the
+shift between age bands, and, for each benefit, what its April 2019 flows do to its own
+caseload. The PIP flow account (:func:`pip_flow_account`) shows those flows beside the
+published ones, so a reader can judge whether the continuation is real or an artefact.
 """
 
 from __future__ import annotations
@@ -32,14 +40,36 @@ MEASURES = {
     "health_benefit_spending_gbp": ("spending (£bn a year)", 1e9, "bn"),
 }
 PERIODS = {"2019-20 to 2023-24": ("2019-20", "2023-24"), "2023-24 to 2028-29": ("2023-24", "2028-29")}
-NO_DRIVER = "no driver: model drift"
 POPULATION_GROWTH = "no driver: population growth"
 AGEING = "no driver: age mix"
-"""The change with every driver off is split in three: what the 16-64 population's growth
-gives at the starting year's rate per head (population growth); what the shift of that
-population between the broad age bands gives at each band's starting rate (age mix); and
-the rest, the change in the rates within bands with no driver at all (the model's drift
-from its starting state, and ageing within a band)."""
+PIP_ONLY = "pip_without_incapacity_benefit"
+"""People with PIP and no incapacity benefit: health-benefit recipients less incapacity recipients."""
+CONTINUATION: dict[str, tuple[tuple[str, str], ...]] = {
+    "health_benefit_recipients": (
+        ("incapacity_benefit_recipients", "no driver: incapacity benefits at April 2019 flows"),
+        (PIP_ONLY, "no driver: PIP at April 2019 flows (recipients without incapacity benefits)")),
+    "inactive_long_term_sick": (
+        ("inactive_long_term_sick", "no driver: long-term sickness at April 2019 flows"),),
+    "health_benefit_spending_gbp": (
+        ("incapacity_benefit_spending_gbp", "no driver: incapacity benefits at April 2019 flows"),
+        ("disability_benefit_spending_gbp", "no driver: PIP at April 2019 flows")),
+}
+"""The change with every driver off is split into: what the 16-64 population's growth gives
+at the starting year's rate per head (population growth); what the shift of that population
+between the broad age bands gives at each band's starting rate (age mix); and, for each
+part of the measure (a benefit's own caseload or spending), the rest of that part's change:
+its April 2019 flows carried on, with ageing within a band. The parts add up to the measure,
+so the split is exact."""
+NO_DRIVER_PREFIX = "no driver:"
+PIP_FLOWS = {
+    "disability_benefit_starts": ("new awards", +1),
+    "disability_benefit_entrants_at_16": ("rising 16s with an award (child DLA to PIP)", +1),
+    "disability_benefit_review_disallowed": ("planned reviews ending the award", -1),
+    "disability_benefit_ends_at_death": ("deaths", -1),
+    "disability_benefit_reaching_65": ("reaching 65 (the award continues past working age)", -1),
+}
+"""The PIP flow account: flows into (+1) and out of (-1) the working-age PIP caseload."""
+ACCOUNT_YEARS = ("2019-20", "2022-23")
 
 
 def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, float]:
@@ -58,6 +88,15 @@ def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, flo
     return result
 
 
+def with_parts(annual: pd.DataFrame) -> pd.DataFrame:
+    """Annual totals with the PIP-only caseload added, in total and by age band."""
+    annual = annual.copy()
+    for suffix in ("", *(f"@{band}" for band in states.AGE_BANDS)):
+        annual[PIP_ONLY + suffix] = (annual[f"health_benefit_recipients{suffix}"]
+                                     - annual[f"incapacity_benefit_recipients{suffix}"])
+    return annual
+
+
 def demographic_parts(annual: pd.DataFrame, metric: str, start: str, end: str) -> tuple[float, float]:
     """(population growth, age mix) parts of a measure's change from financial year ``start``
     to ``end`` in one run: growth at the starting rate per head, and the shift between
@@ -70,39 +109,76 @@ def demographic_parts(annual: pd.DataFrame, metric: str, start: str, end: str) -
     return float(growth), float(age_mix)
 
 
-def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0) -> pd.DataFrame:
-    """Shapley contributions of each driver to each measure's change in each period."""
+def no_driver_parts(annual: pd.DataFrame, metric: str, start: str, end: str, factor: float) -> list[tuple[str, float]]:
+    """The named parts of a measure's change in the run with every driver off (units of the
+    measure times ``factor``); they add up to that run's change."""
+    growth = age_mix = 0.0
+    continuation = []
+    for part, label in CONTINUATION[metric]:
+        part_growth, part_mix = demographic_parts(annual, part, start, end)
+        change = annual.loc[end, part] - annual.loc[start, part]
+        growth += part_growth
+        age_mix += part_mix
+        continuation.append((label, (change - part_growth - part_mix) * factor))
+    return [(POPULATION_GROWTH, growth * factor), (AGEING, age_mix * factor), *continuation]
+
+
+def pip_flow_account(no_driver: pd.DataFrame, fitted: pd.DataFrame) -> pd.DataFrame:
+    """People a year through the working-age PIP caseload in ACCOUNT_YEARS, with every driver
+    off and with every driver on (annual totals of the two runs), and the net of the flows."""
+    rows = []
+    for year in ACCOUNT_YEARS:
+        for run, annual in (("no driver", no_driver), ("fitted", fitted)):
+            net = 0.0
+            for metric, (label, sign) in PIP_FLOWS.items():
+                value = float(annual.loc[year, metric])
+                net += sign * value
+                rows.append({"year": year, "run": run, "flow": label, "metric": metric,
+                             "people_a_year": sign * value})
+            rows.append({"year": year, "run": run, "flow": "net of these flows", "metric": "",
+                         "people_a_year": net})
+    return pd.DataFrame(rows)
+
+
+ACCOUNT_METRICS = (*PIP_FLOWS, "incapacity_benefit_recipients", "incapacity_benefit_spending_gbp",
+                   "disability_benefit_spending_gbp")
+
+
+def decompose(raw: dict, values: dict[str, float], scale: float, size: int,
+              seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shapley contributions of each driver to each measure's change in each period, and the
+    PIP flow account of the runs with no driver and with every driver."""
     drivers = list(raw["drivers"])
     changes: dict[tuple[str, str], dict[frozenset, float]] = {}
-    demographic: dict[tuple[str, str], tuple[float, float]] = {}
+    demographic: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    account_runs: dict[str, pd.DataFrame] = {}
+    stocks = (*MEASURES, "population", "incapacity_benefit_recipients", "incapacity_benefit_spending_gbp",
+              "disability_benefit_spending_gbp")
+    banded = [f"{name}@{band}" for name in stocks for band in states.AGE_BANDS]
     for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
-        subset = dict(values)
-        disabled = [name for name in drivers if name not in on]
-        config = {**raw, "drivers": {name: {**driver, "enabled": name not in disabled}
+        config = {**raw, "drivers": {name: {**driver, "enabled": name in on}
                                      for name, driver in raw["drivers"].items()}}
-        banded = [f"{name}@{band}" for name in (*MEASURES, "population") for band in states.AGE_BANDS]
-        annual = annual_totals(run_totals(config, subset, [seed], size)[[*MEASURES, "population", *banded]])
+        totals = run_totals(config, dict(values), [seed], size)
+        annual = with_parts(annual_totals(totals[[*dict.fromkeys((*stocks, *ACCOUNT_METRICS)), *banded]]))
+        if len(on) in (0, len(drivers)):
+            account_runs["fitted" if on else "no driver"] = annual
         for metric in MEASURES:
             factor = scale if spec.METRICS[metric].kind == "money" else 1.0
             for period, (start, end) in PERIODS.items():
                 change = (annual.loc[end, metric] - annual.loc[start, metric]) * factor
                 changes.setdefault((metric, period), {})[frozenset(on)] = change
                 if not on:
-                    demographic[(metric, period)] = tuple(
-                        part * factor for part in demographic_parts(annual, metric, start, end))
+                    demographic[(metric, period)] = no_driver_parts(annual, metric, start, end, factor)
     rows = []
     for (metric, period), coalition_values in changes.items():
         contributions = shapley(coalition_values, drivers)
-        growth, age_mix = demographic[(metric, period)]
-        rows.append({"measure": metric, "period": period, "driver": POPULATION_GROWTH, "change": growth})
-        rows.append({"measure": metric, "period": period, "driver": AGEING, "change": age_mix})
-        rows.append({"measure": metric, "period": period, "driver": NO_DRIVER,
-                     "change": coalition_values[frozenset()] - growth - age_mix})
+        rows += [{"measure": metric, "period": period, "driver": label, "change": change}
+                 for label, change in demographic[(metric, period)]]
         rows += [{"measure": metric, "period": period, "driver": name, "change": value}
                  for name, value in contributions.items()]
         rows.append({"measure": metric, "period": period, "driver": "total (all drivers)",
                      "change": coalition_values[frozenset(drivers)]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), pip_flow_account(account_runs["no driver"], account_runs["fitted"])
 
 
 def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> None:
@@ -113,7 +189,7 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> 
             axis = axes[row, column]
             part = table[(table["measure"] == metric) & (table["period"] == period)
                          & (table["driver"] != "total (all drivers)")]
-            colours = ["#7f7f7f" if d in (NO_DRIVER, POPULATION_GROWTH) else ("#d62728" if c > 0 else "#2ca02c")
+            colours = ["#7f7f7f" if d.startswith(NO_DRIVER_PREFIX) else ("#d62728" if c > 0 else "#2ca02c")
                        for d, c in zip(part["driver"], part["change"])]
             axis.barh(part["driver"], part["change"] / unit, color=colours)
             axis.axvline(0, color="black", linewidth=0.8)
@@ -131,12 +207,16 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> 
     save_figure(figure, path)
 
 
-def write(raw: dict, values: dict[str, float], scale: float, settings, output_dir: Path) -> pd.DataFrame:
+def write(raw: dict, values: dict[str, float], scale: float, settings,
+          output_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     size = settings.decomposition_population_size
-    table = decompose(raw, values, scale, size)
-    table["source"] = (f"model output: exact Shapley decomposition over {len(raw['drivers'])} drivers, best "
-                       f"calibration draw, {size:,} people, seed 0, '{raw['projection']['name']}' projection "
-                       "after March 2024 (make calibrate)")
+    table, account = decompose(raw, values, scale, size)
+    source = (f"model output: exact Shapley decomposition over {len(raw['drivers'])} drivers, best "
+              f"calibration draw, {size:,} people, seed 0, '{raw['projection']['name']}' projection "
+              "after March 2024 (make calibrate)")
+    table["source"] = source
+    account["source"] = source.replace("exact Shapley decomposition over", "runs with none and all of")
     write_atomic(output_dir / "decomposition.csv", lambda path: table.to_csv(path, index=False))
+    write_atomic(output_dir / "pip_flow_account.csv", lambda path: account.to_csv(path, index=False))
     write_chart(table, output_dir / "decomposition.png", size, raw["projection"]["name"])
-    return table
+    return table, account

@@ -44,11 +44,13 @@ POSTERIOR_SOURCE = ("model output: posterior draws of make calibrate (docs/calib
                     "configs/calibrate.yaml and configs/drivers")
 
 
-def posterior_table(draws, space: dict) -> pd.DataFrame:
-    """Each parameter's prior range beside its posterior (5%, median, 95% over the draws)."""
+def posterior_table(draws, space: dict, before=None) -> pd.DataFrame:
+    """Each parameter's prior range beside its posterior (5%, median, 95% over the draws) and,
+    given ``before`` (the last wave's accepted sets), their 5-95% range before the moves."""
     rows = []
     for key, (low, high) in space.items():
         values = np.array([draw.values[key] for draw in draws])
+        start = np.array([point.values[key] for point in before or draws])
         median = float(np.median(values))
         position = (median - low) / (high - low) if high > low else 0.5
         rows.append({"parameter": key, "prior_low": low, "prior_high": high,
@@ -56,6 +58,8 @@ def posterior_table(draws, space: dict) -> pd.DataFrame:
                      "posterior_p95": float(np.quantile(values, 0.95)), "draw_0": draws[0].values[key],
                      "posterior_width_share_of_prior": float((np.quantile(values, 0.95) - np.quantile(values, 0.05))
                                                              / (high - low)) if high > low else 0.0,
+                     "before_moves_p05": float(np.quantile(start, 0.05)),
+                     "before_moves_p95": float(np.quantile(start, 0.95)),
                      "near_bound": "low" if position < NEAR_BOUND else ("high" if position > 1 - NEAR_BOUND else ""),
                      "source": POSTERIOR_SOURCE})
     return pd.DataFrame(rows)
@@ -172,11 +176,12 @@ def search_minutes(study, output_dir: Path | None = None) -> float | None:
 
 
 def _posterior_lines(posterior: pd.DataFrame) -> list[str]:
-    lines = ["| parameter | prior | posterior 5% | median | 95% | draw 0 | near a bound |", "|---|---|---:|---:|---:|---:|---|"]
+    lines = ["| parameter | prior | posterior 5% | median | 95% | draw 0 | last wave's accepted sets, 5-95% | "
+             "near a bound |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for row in posterior.itertuples(index=False):
         lines.append(f"| {row.parameter} | {row.prior_low:.4g} to {row.prior_high:.4g} | {row.posterior_p05:.4g} | "
                      f"{row.posterior_median:.4g} | {row.posterior_p95:.4g} | {row.draw_0:.4g} | "
-                     f"{row.near_bound or ''} |")
+                     f"{row.before_moves_p05:.4g} to {row.before_moves_p95:.4g} | {row.near_bound or ''} |")
     return lines
 
 
@@ -195,15 +200,62 @@ def _decomposition_lines(table: pd.DataFrame | None) -> list[str]:
             suffix = "bn" if unit == 1e9 else "k"
             share = f"{row.change / total:+.0%}" if total else ""
             lines.append(f"| {measure} | {row.driver} | {row.change / unit:+,.1f}{suffix} | {share} |")
-    return [*lines, "", "With every driver off the change splits into population growth (the 16-64 population's "
-            "growth at the first year's rate per head), age mix (its shift between the four broad age bands at "
-            "each band's first-year rate) and model drift (the rest: the April 2019 state's distance from the "
-            "steady state of its own hazards, and ageing within a band).", ""]
+    return [*lines, "", "With every driver off the model keeps the hazards of April 2019, and its change splits "
+            "exactly into: population growth (the 16-64 population's growth at the first year's rate per head), "
+            "age mix (its shift between the four broad age bands at each band's first-year rate) and, for each "
+            "benefit, the rest of its own change: its April 2019 flows carried on (with ageing within a band). "
+            "A driver's row is its Shapley value.", ""]
+
+
+def _flow_account_lines(account: pd.DataFrame | None) -> list[str]:
+    """The PIP flow account beside the published flows it can be read against."""
+    if account is None:
+        return []
+    figures = load_figures()
+    wide = account.pivot_table(index=["flow", "metric"], columns=["year", "run"], values="people_a_year",
+                               sort=False).reset_index()
+    published = {
+        "disability_benefit_starts": (f"OBR onflows {figures['obr_pip_onflows_2018_19'].england_and_wales / 1e3:,.0f}k "
+                                      f"(2018-19), {figures['obr_pip_onflows_2022_23'].england_and_wales / 1e3:,.0f}k "
+                                      "(2022-23)"),
+    }
+    ends = figures["ifs_pip_ends_2023"].england_and_wales * 12 / 1e3
+    columns = [column for column in wide.columns if isinstance(column, tuple) and column[1]]
+    header = " | ".join(f"{year} {run}" for year, run in columns)
+    lines = ["## The PIP flow account (draw 0, people a year, working-age E&W)", "",
+             "Flows into (+) and out of (-) the working-age PIP caseload, in the decomposition's runs with every "
+             "driver off (the April 2019 flows carried on) and with every driver on.", "",
+             f"| flow | {header} | published |", "|---|" + "---:|" * len(columns) + "---|"]
+    for _, row in wide.iterrows():
+        values = " | ".join(f"{row[column] / 1e3:+,.0f}k" for column in columns)
+        lines.append(f"| {row[('flow', '')]} | {values} | {published.get(row[('metric', '')], '')} |")
+    by_metric = wide.set_index(("metric", ""))
+    model_ends = -sum(by_metric.loc[metric, ("2022-23", "fitted")]
+                      for metric in ("disability_benefit_review_disallowed", "disability_benefit_ends_at_death")) / 1e3
+    return [*lines, "", f"Awards ending (reviews ending the award, and deaths) come to {model_ends:,.0f}k a year in "
+            f"2022-23 with every driver on, against IFS's 'around 10,000' a month ({ends:,.0f}k a year, Feb-Apr "
+            "2023, a validation check above). Where the model's ends fall short of IFS's, the PIP row of the "
+            "decomposition overstates the caseload's own growth.", ""]
+
+
+def _weighting_sentence(result) -> str:
+    importance = (f"The last wave's importance weights (prior / proposal density) have an effective sample size of "
+                  f"{result.effective_sample_size:.1f}")
+    if result.moves is not None and result.moves.steps:
+        return (f"{importance} of {result.accepted}: too few to weight by, so the draws come from the ABC-MCMC "
+                "chains instead, which need no weights (sim/calibration/waves.py).")
+    return f"{importance}."
+
+
+def _note_lines(table: pd.DataFrame) -> list[str]:
+    notes = [f"- **{row.figure}**: {row.note}" for row in table.itertuples(index=False)
+             if isinstance(row.note, str) and row.note]
+    return [*notes, ""] if notes else []
 
 
 def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posterior: pd.DataFrame, result,
                      evaluations, settings, scale: float, minutes: float, search_minutes: float | None = None,
-                     decomposition: pd.DataFrame | None = None) -> str:
+                     decomposition: pd.DataFrame | None = None, flow_account: pd.DataFrame | None = None) -> str:
     figures = load_figures()
     plausible = int(fit_table["plausible"].sum())
     near = posterior[posterior["near_bound"] != ""]
@@ -211,8 +263,8 @@ def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posteri
              f"Search: {settings.trials} Optuna TPE trials, then {describe_waves(settings)} "
              f"({len(settings.seeds)} seeds x {settings.population_size:,} people "
              f"each evaluation; {len(evaluations)} evaluations in all).", "",
-             f"**Acceptance rule.** {result.rule}. Effective sample size of the importance weights: "
-             f"{result.effective_sample_size:.1f}. Draw 0 (the kept draw with the lowest loss) is what a default run "
+             f"**Acceptance rule.** {result.rule}. " + _weighting_sentence(result) + " Draw 0 (the kept draw with "
+             "the lowest loss) is what a default run "
              f"uses; `calibration.draw=K` selects another.", "",
              "## Fit of draw 0 at the default population size", "",
              f"Mean of seeds {settings.check_seeds}. z is the error in units of the target's stated uncertainty "
@@ -227,8 +279,8 @@ def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posteri
               f"Parameters near a bound: {', '.join(near['parameter']) if len(near) else 'none'}.", "",
               "## Validation: published figures not fitted", "",
               "These figures were not used in the fit; they show where the model generalises and where it does not.",
-              "", *_markdown_table(check_table), "",
-              *_decomposition_lines(decomposition),
+              "", *_markdown_table(check_table), "", *_note_lines(check_table),
+              *_decomposition_lines(decomposition), *_flow_account_lines(flow_account),
               f"Spending scale factor (both benefits): {scale:.3f}, aligning 2019-20 with IFS "
               f"£{figures['ifs_spending_2019_20'].value / 1e9:.0f}bn GB "
               f"(£{figures['ifs_spending_2019_20'].england_and_wales / 1e9:.1f}bn E&W).", "",

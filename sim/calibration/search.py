@@ -17,9 +17,11 @@ Steps:
 2. **Refocusing waves** (sim/calibration/waves.py): ``waves`` rounds of ``wave_points``
    parameter sets drawn around the sets consistent with every target (``|z| <= 3``), each
    point saved as it finishes, so an interrupted wave resumes too.
-3. **Posterior.** The last wave's accepted sets, weighted back to the uniform priors, give
-   ``draws_kept`` draws; draw 0 is the kept draw with the lowest loss. If no set is accepted,
-   the least implausible are kept and the report says which targets conflict.
+3. **Posterior.** Each of the last wave's accepted sets starts a chain of ``move_steps``
+   ABC-MCMC moves (sim/calibration/waves.py says why: in this many dimensions importance
+   weights are degenerate); ``draws_kept`` of the chains' end states are kept with equal
+   weight, and draw 0 is the kept draw with the lowest loss. If no set is accepted, the
+   least implausible are kept and the report says which targets conflict.
 4. **Check.** Draw 0 runs at the default population size with ``check_seeds``; its fit table
    and the validation table (published figures not fitted, ``checks``) are the ones
    reported. One spending scale factor (both benefits) aligns 2019-20 spending with IFS;
@@ -81,6 +83,7 @@ class Settings(BaseModel):
     waves: int = Field(ge=0)
     wave_points: int = Field(ge=2)
     final_wave_points: int | None = Field(default=None, ge=2)
+    move_steps: int = Field(default=0, ge=0)
     proposal_inflation: float = Field(gt=0)
     implausibility_cut: float = Field(gt=0)
     draws_kept: int = Field(ge=1)
@@ -283,7 +286,7 @@ def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str
 
 
 PUBLISHED_REPORT = ("fit_report.md", "fit_table.csv", "check_table.csv", "posterior.csv", "draws.csv",
-                    "fit_report.png", "decomposition.csv", "decomposition.png")
+                    "fit_report.png", "decomposition.csv", "decomposition.png", "pip_flow_account.csv")
 
 
 def publish(output_dir: Path, publish_dir: Path) -> None:
@@ -331,8 +334,10 @@ def run(cfg: DictConfig) -> int:
               "(calibrate.role=main) runs the waves and writes the report")
         return 0
     last_wave, everything = refocus(raw, space, target_entries, settings, search_evaluations(study))
+    arguments = (raw, target_entries, settings.model_dump())
     result = waves.posterior(last_wave, everything, settings.implausibility_cut, settings.draws_kept,
-                             settings.sampler_seed)
+                             settings.sampler_seed,
+                             mover=lambda accepted: waves.move(accepted, space, settings, evaluate, arguments))
     draws = [draw.values for draw in result.draws]
     print(f"posterior: {result.rule}")
 
@@ -350,7 +355,8 @@ def run(cfg: DictConfig) -> int:
     checked = target_module.compare(checks, scaled, figures)
     fit_table = target_module.table(fit)
     check_table = target_module.table(checked)
-    posterior_table = fit_report.posterior_table(result.draws, space)
+    posterior_table = fit_report.posterior_table(
+        result.draws, space, before=[e for e in last_wave if e.accepted(settings.implausibility_cut)] or None)
     _atomic_csv(fit_table, output_dir / "fit_table.csv")
     _atomic_csv(check_table, output_dir / "check_table.csv")
     _atomic_csv(posterior_table, output_dir / "posterior.csv")
@@ -358,15 +364,15 @@ def run(cfg: DictConfig) -> int:
     _atomic_csv(fit_report.evaluations_table(everything), output_dir / "evaluations.csv")
     fit_report.write_fit_chart(scaled, fit, output_dir / "fit_report.png")
 
-    decomposition_table = None
+    decomposition_table = flow_account = None
     if settings.decompose:
         from sim.calibration import decomposition
 
-        decomposition_table = decomposition.write(raw, draws[0], scale, settings, output_dir)
+        decomposition_table, flow_account = decomposition.write(raw, draws[0], scale, settings, output_dir)
     minutes = (time.time() - started) / 60
     summary = fit_report.summary_markdown(
         fit_table, check_table, posterior_table, result, everything, settings, scale, minutes,
-        fit_report.search_minutes(study, Path(settings.output_dir)), decomposition_table)
+        fit_report.search_minutes(study, Path(settings.output_dir)), decomposition_table, flow_account)
     write_atomic(output_dir / "fit_report.md", lambda staging: staging.write_text(summary))
     if settings.write_config:
         source = (f"make calibrate on {time.strftime('%Y-%m-%d')}: {len(study.trials)} Optuna trials of study "

@@ -8,6 +8,7 @@ error's unit. The comparison kinds:
 
 * ``level``: mean of a stock over the window; relative error (model / published - 1);
 * ``annual_flow``: sum of a flow over the window, scaled to 12 months; relative error;
+* ``monthly_flow``: sum of a flow over the window per month; relative error;
 * ``share``: mean of metric / sum of denominators over the window; error in share points;
 * ``flow_share``: sum of metric / sum of the denominators' sums; error in share points.
 
@@ -31,8 +32,8 @@ from sim.core.calendar import parse_month
 from sim.published import Figure, load_figures
 from sim.spec import ALL_METRICS
 
-Kind = Literal["level", "annual_flow", "share", "flow_share"]
-RELATIVE_KINDS = ("level", "annual_flow")
+Kind = Literal["level", "annual_flow", "monthly_flow", "share", "flow_share"]
+RELATIVE_KINDS = ("level", "annual_flow", "monthly_flow")
 BAND_SEPARATOR = "@"
 """A run's totals hold ``metric@band`` columns for the metric within one age band."""
 PLAUSIBLE = 3.0
@@ -58,6 +59,7 @@ class Target(BaseModel):
     age_bands: tuple[str, ...] = ()
     scale: float = Field(default=1.0, gt=0.0)
     scale_source: str = ""
+    note: str = ""  # why a comparison reads as it does (shown in the report), e.g. a definition gap
 
     @field_validator("metric")
     @classmethod
@@ -137,6 +139,8 @@ def model_value(target: Target, totals: pd.DataFrame) -> float:
         return float(values.mean())
     if target.kind == "annual_flow":
         return float(values.sum() * 12 / len(values))
+    if target.kind == "monthly_flow":
+        return float(values.sum() / len(values))
     denominator = window[[column for metric in target.denominator for column in target.column(metric)]].sum(axis=1)
     if target.kind == "share":
         return float((values / denominator).mean())
@@ -194,6 +198,7 @@ def table(comparisons: list[Comparison]) -> pd.DataFrame:
             "scaling": figure.scaling_note + (f"; x {c.target.scale:g}: {c.target.scale_source}"
                                               if c.target.scale != 1.0 else ""),
             "uncertainty_source": c.target.uncertainty_source,
+            "note": c.target.note,
             "source": figure.source,
         })
     return pd.DataFrame(rows)

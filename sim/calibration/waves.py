@@ -9,12 +9,20 @@ Approximate Bayesian computation with the history-matching cut as its kernel:
   set) from a multivariate normal fitted to the accepted sets found so far (or, while there
   are too few, to the least implausible ones), its covariance inflated by
   ``proposal_inflation`` and truncated to the prior box;
-* the **posterior** is the last wave's accepted sets, each weighted by prior / proposal
-  density (the priors are uniform, so 1 / proposal density), which undoes the proposal's
-  focus; draws are sampled from them by weight without replacement.
+* the **posterior** starts from the last wave's accepted sets. Weighting them by prior /
+  proposal density undoes the proposal's focus in principle, but in 40-odd dimensions the
+  weights are degenerate (a handful carry all the weight), so instead each accepted set
+  starts a chain of ``move_steps`` **ABC-MCMC moves** (Marjoram et al., PNAS 2003): a
+  Gaussian random-walk proposal in the unit cube (the accepted sets' covariance times
+  2.38^2 / dimensions, Roberts & Rosenthal's scaling), taken when the proposed set is inside
+  the prior box and meets the acceptance rule, kept otherwise. With uniform priors and the
+  rule as the likelihood, that Metropolis step leaves the ABC posterior unchanged, so the
+  chains' end states are equally weighted posterior draws; draws are sampled from them
+  without replacement. The importance weights' effective sample size is still reported.
 
-Every evaluated point is written to ``waves/wave_K/point_NNNNN.json`` atomically, so an
-interrupted wave resumes where it stopped and a finished one is never rerun.
+Every evaluated point is written to ``waves/wave_K/point_NNNNN.json`` (and each move to
+``moves/step_S/chain_CCCCC.json``) atomically, so an interrupted wave or move step resumes
+where it stopped and a finished one is never rerun.
 """
 
 from __future__ import annotations
@@ -157,10 +165,11 @@ def run_wave(wave: int, evaluations: list[Evaluation], space: dict[str, tuple[fl
     return load_wave(directory)
 
 
-def _run_jobs(jobs: list[tuple], workers: int, wave: int) -> None:
+def _run_jobs(jobs: list[tuple], workers: int, label: int | str) -> None:
     from tqdm import tqdm
 
-    progress = tqdm(total=len(jobs), desc=f"wave {wave}", unit="point", mininterval=10, ascii=True)
+    progress = tqdm(total=len(jobs), desc=label if isinstance(label, str) else f"wave {label}", unit="point",
+                    mininterval=10, ascii=True)
     if workers == 1:
         for job in jobs:
             _evaluate_point(job)
@@ -185,29 +194,113 @@ def load_wave(directory: Path) -> list[Evaluation]:
 
 
 @dataclass(frozen=True)
+class Moves:
+    """What the ABC-MCMC moves did: ``steps`` per chain, over ``chains`` chains."""
+
+    steps: int
+    chains: int
+    proposed: int  # proposals inside the prior box (each evaluated)
+    taken: int  # of those, the ones that met the rule and moved the chain
+    outside_box: int  # proposals outside the prior box (rejected without a run)
+    moved_chains: int  # chains whose end state differs from their start
+
+    def describe(self) -> str:
+        rate = self.taken / max(self.proposed + self.outside_box, 1)
+        return (f"each then moved by {self.steps} ABC-MCMC steps ({self.taken} of "
+                f"{self.proposed + self.outside_box} proposed moves taken, {rate:.0%}; {self.moved_chains} of "
+                f"{self.chains} chains moved)")
+
+
+def move_covariance(points: np.ndarray) -> np.ndarray:
+    """Random-walk covariance (unit cube) from the chains' starting points: their covariance
+    times 2.38^2 / dimensions, fixed for every step so the chain is a Markov chain."""
+    dimension = points.shape[1]
+    return np.cov(points, rowvar=False) * (2.38 ** 2 / dimension) + np.eye(dimension) * 1e-8
+
+
+def move(chains: list[Evaluation], space: dict[str, tuple[float, float]], settings: Any, evaluate,
+         arguments: tuple) -> tuple[list[Evaluation], Moves]:
+    """Run (or resume) ``settings.move_steps`` ABC-MCMC steps from each accepted set in
+    ``chains``; return the chains' end states and what the moves did."""
+    steps = settings.move_steps
+    states = list(chains)
+    if steps == 0 or len(states) < 2:
+        return states, Moves(0, len(states), 0, 0, 0, 0)
+    cut = settings.implausibility_cut
+    starts = np.stack([unit(e.values, space) for e in states])
+    covariance = move_covariance(starts)
+    proposed = taken = outside = 0
+    for step in range(1, steps + 1):
+        directory = Path(settings.output_dir) / "moves" / f"step_{step}"
+        directory.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(settings.sampler_seed + 7919 * step)
+        current = np.stack([unit(e.values, space) for e in states])
+        candidates = current + rng.multivariate_normal(np.zeros(len(space)), covariance, size=len(states))
+        inside = ((candidates >= 0.0) & (candidates <= 1.0)).all(axis=1)
+        jobs = []
+        for chain in np.flatnonzero(inside):
+            path = directory / f"chain_{chain:05d}.json"
+            if not path.exists():
+                record = {"wave": settings.waves, "index": int(chain), "step": step, "log_weight": 0.0}
+                jobs.append((evaluate, arguments, from_unit(candidates[chain], space), path, record))
+        print(f"move step {step} of {steps}: {int(inside.sum()) - len(jobs)} of {int(inside.sum())} proposals "
+              f"inside the prior box already run", flush=True)
+        if jobs:
+            _run_jobs(jobs, settings.workers, f"move {step}")
+        for chain in np.flatnonzero(inside):
+            record = json.loads((directory / f"chain_{chain:05d}.json").read_text())
+            if record["implausibility"] <= cut:
+                states[chain] = Evaluation(values=record["values"], z=record["z"], loss=record["loss"],
+                                           implausibility=record["implausibility"], wave=settings.waves,
+                                           origin=f"move {step} chain {chain}")
+                taken += 1
+        proposed += int(inside.sum())
+        outside += int((~inside).sum())
+    moved = sum(end.origin != start.origin for start, end in zip(chains, states))
+    return states, Moves(steps, len(states), proposed, taken, outside, moved)
+
+
+@dataclass(frozen=True)
 class Posterior:
     draws: list[Evaluation]  # draw 0 first: the kept draw with the lowest loss
     accepted: int  # accepted sets in the pool the draws were sampled from
     evaluated: int  # points in that pool
-    effective_sample_size: float
+    effective_sample_size: float  # of the last wave's importance weights
     rule: str
+    moves: Moves | None = None
+
+
+def importance_ess(accepted: list[Evaluation]) -> float:
+    """Effective sample size of the accepted sets' prior / proposal weights."""
+    log_weights = np.array([e.log_weight for e in accepted])
+    weights = np.exp(log_weights - log_weights.max())
+    weights /= weights.sum()
+    return float(1.0 / np.sum(weights ** 2))
 
 
 def posterior(last_wave: list[Evaluation], everything: list[Evaluation], cut: float, kept: int,
-              seed: int) -> Posterior:
-    """Draws sampled by weight from the last wave's accepted sets; if that wave accepted
+              seed: int, mover=None) -> Posterior:
+    """Draws from the last wave's accepted sets: moved by ``mover`` (the ABC-MCMC chains,
+    equally weighted) when given, else sampled by importance weight; if that wave accepted
     none, the least implausible sets of all, and the rule says so."""
     accepted = [e for e in last_wave if e.accepted(cut)]
+    rng = np.random.default_rng(seed)
+    moves = None
     if accepted:
-        log_weights = np.array([e.log_weight for e in accepted])
-        weights = np.exp(log_weights - log_weights.max())
-        weights /= weights.sum()
-        ess = float(1.0 / np.sum(weights ** 2))
-        rng = np.random.default_rng(seed)
-        chosen = rng.choice(len(accepted), size=min(kept, len(accepted)), replace=False, p=weights)
-        draws = [accepted[i] for i in chosen]
-        rule = (f"every target within {cut:g} standard deviations (|z| <= {cut:g}); {len(accepted)} of "
-                f"{len(last_wave)} points of the last wave accepted, {len(draws)} sampled by importance weight")
+        ess = importance_ess(accepted)
+        head = (f"every target within {cut:g} standard deviations (|z| <= {cut:g}); {len(accepted)} of "
+                f"{len(last_wave)} points of the last wave accepted")
+        if mover is not None:
+            ends, moves = mover(accepted)
+            chosen = rng.choice(len(ends), size=min(kept, len(ends)), replace=False)
+            draws = [ends[i] for i in chosen]
+            rule = (f"{head}, {moves.describe()}; {len(draws)} of the chains' end states kept, with equal weight"
+                    if moves.steps else f"{head}; {len(draws)} kept with equal weight (no moves)")
+        else:
+            weights = np.exp(np.array([e.log_weight for e in accepted]) - max(e.log_weight for e in accepted))
+            chosen = rng.choice(len(accepted), size=min(kept, len(accepted)), replace=False, p=weights / weights.sum())
+            draws = [accepted[i] for i in chosen]
+            rule = f"{head}, {len(draws)} sampled by importance weight"
         pool_size = len(last_wave)
     else:
         draws = sorted(everything, key=lambda e: e.implausibility)[:kept]
@@ -216,4 +309,5 @@ def posterior(last_wave: list[Evaluation], everything: list[Evaluation], cut: fl
                 "implausible sets are kept instead, and the report lists the targets that conflict")
         pool_size = len(everything)
     draws.sort(key=lambda e: e.loss)
-    return Posterior(draws=draws, accepted=len(accepted), evaluated=pool_size, effective_sample_size=ess, rule=rule)
+    return Posterior(draws=draws, accepted=len(accepted), evaluated=pool_size, effective_sample_size=ess, rule=rule,
+                     moves=moves)

@@ -32,6 +32,8 @@ NORMALISING_CHUNK = 250_000
 DEATHS = spec.FLOW["deaths"]
 EXITS_AT_65 = spec.FLOW["exits_at_65"]
 EMIGRANTS = spec.FLOW["emigrants"]
+PIP_ENDS_AT_DEATH = spec.FLOW["disability_benefit_ends_at_death"]
+PIP_REACHING_65 = spec.FLOW["disability_benefit_reaching_65"]
 AGE_SEX_CELLS = states.N_AGE_GROUPS * states.N_SEXES
 
 
@@ -89,16 +91,22 @@ def update(person, rates, effects, rules, who, draws, i, month):
     over MORTALITY_SHAPE; ``effects``, ``rules`` and ``who`` are not used."""
     age = person.age_months + 1
     flow = NO_FLOW
+    pip_flow = NO_FLOW
+    on_pip = person.disability_benefit >= states.DB_STANDARD
     if age >= states.EXIT_AGE_MONTHS:
         flow = EXITS_AT_65
+        if on_pip:
+            pip_flow = PIP_REACHING_65
     else:
         person.age_months = age
         cell = mortality_code(age_group(age), person.sex, person.deprivation, person.conditions, person.limiting)
         if happens(draws[0, i, 0], rates[cell]):
             flow = DEATHS
+            if on_pip:
+                pip_flow = PIP_ENDS_AT_DEATH
     if flow != NO_FLOW:
         person.in_population = 0
-    return flows_only(flow, NO_FLOW)
+    return flows_only(flow, pip_flow)
 
 
 @nb.njit(parallel=True, cache=True)
