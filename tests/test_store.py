@@ -85,7 +85,9 @@ def test_metric_matches_pandas_on_the_sweep_table(sweep, sweep_table, tmp_path, 
     assert answer["runs"].eq(2).all()
     for column in ("median", "p05", "p95"):
         assert answer[column].to_numpy() == pytest.approx(expected[column].to_numpy(), rel=1e-12)
-    assert (answer["p05"] < answer["p95"]).all(), "two seeds differ, so the interval has width"
+    assert (answer["p05"] <= answer["p95"]).all()
+    # two seeds of a small sweep can tie on a flow in one year, but not in every year
+    assert (answer["p05"] < answer["p95"]).any(), "two seeds differ, so the interval has width"
 
 
 def test_difference_is_paired_on_seed_and_draw(sweep, sweep_table, tmp_path):
