@@ -25,9 +25,18 @@ from functools import cached_property
 import numpy as np
 from scipy.special import ndtr
 
+from sim import spec
 from sim.core import states
+from sim.core.encoding import health_code, status_code, who_code
 from sim.core.people import allocate
-from sim.engine.hazards import DURATION_BAND_OF_MONTHS
+from sim.engine.hazards import (
+    AGE_GROUP_OF_AGE_MONTHS,
+    DURATION_BAND_OF_MONTHS,
+    DURATION_OFFSET,
+    HEALTH_OFFSET,
+    STATUS_OFFSET,
+    compile_transitions,
+)
 from sim.params.data_files import read_table
 from sim.params.models import IncapacityBenefitConfig
 from sim.params.schema import RunConfig
@@ -517,6 +526,77 @@ def _draw_work_state(
     return state
 
 
+PIP_DECISIONS = ("awarded_standard", "awarded_enhanced", "disallowed")
+
+
+def pip_claim_in_progress_probability(config: RunConfig, people: dict) -> np.ndarray:
+    """Each person's chance of awaiting a PIP decision in April 2019, if not on PIP: the
+    stationary share ``claim / (claim + decision)`` of the two-state chain between no claim
+    and awaiting a decision, from the April 2019 monthly hazards (configs/disability_benefit,
+    with the calibrated values). Claims in progress then match the hazards, so the first
+    year's awards are not held back while the pipeline fills (with a fixed 5% of the
+    caseload it held about 100,000 against a steady state of about 350,000, and new awards
+    in 2019-20 ran a quarter below those of the following years with no driver)."""
+    names = spec.PROCESS["disability_benefit"].transition_names
+    table = compile_transitions(config.disability_benefit.transitions, names, months=1).for_month(0)
+    column = {name: index for index, name in enumerate(names)}
+    who = who_code(AGE_GROUP_OF_AGE_MONTHS[people["age_months"].astype(np.int64)], people["sex"].astype(np.int64),
+                   people["deprivation"].astype(np.int64), people["area"].astype(np.int64))
+    health = HEALTH_OFFSET + health_code(people["conditions"].astype(np.int64), people["limiting"].astype(np.int64))
+    work, incapacity = people["work_state"].astype(np.int64), people["incapacity_benefit"].astype(np.int64)
+    duration = DURATION_OFFSET + DURATION_BAND_OF_MONTHS[0]
+
+    def monthly_rate(name: str, disability_state: int) -> np.ndarray:
+        status = STATUS_OFFSET + status_code(work, incapacity, disability_state)
+        index = column[name]
+        return table[who, index] * table[health, index] * table[status, index] * table[duration, index]
+
+    claim = monthly_rate("claim", states.DB_NONE)
+    decision = sum(monthly_rate(name, states.DB_AWAITING_DECISION) for name in PIP_DECISIONS)
+    return np.where(claim > 0, claim / np.maximum(claim + decision, 1e-12), 0.0)
+
+
+MOST_DEFERRALS = 40
+"""Deferrals in a row considered when placing April 2019's awards (a chance of 0.75 a time
+leaves 1e-5 of awards beyond it)."""
+
+
+def _award_positions(rng: np.random.Generator, tables: StartingTables,
+                     count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(award length, months since the award began, months to its next planned review) for
+    ``count`` awards held in April 2019; length 0 is an ongoing award.
+
+    A finite award of length L is reviewed when it ends, and each due review is deferred
+    with the April 2019 chance ``review_deferred`` (p) for ``deferral_months`` (D) more, so
+    an award lasts L + D K months until its review takes place, K ~ geometric(p). A stock of
+    awards over-represents long lifetimes (length-biased sampling), and a held award is at a
+    uniform point of its lifetime; its next review is the next of L, L + D, L + 2D... So the
+    reviews of the first years come at the steady rate of April 2019's rules. (Before, every
+    award sat in its first length and none was due in April 2019, and reviews in 2019-20 ran
+    about half of those of later years with no driver.)"""
+    benefits = tables.config.population.benefits
+    deferral = tables.config.disability_benefit
+    chance = float(deferral.transitions["review_deferred"].base)
+    step = deferral.review.deferral_months
+    lengths, shares = tables.award_lengths
+    finite = lengths > 0
+    deferrals = np.arange(MOST_DEFERRALS + 1)
+    geometric = (1.0 - chance) * chance ** deferrals
+    lifetime = lengths[:, None] + step * deferrals[None, :]  # [length, deferrals] months
+    weight = np.where(finite[:, None], shares[:, None] * geometric[None, :] * lifetime, 0.0).reshape(-1)
+    cell = rng.choice(weight.size, size=count, p=weight / weight.sum())
+    ongoing = rng.random(count) < benefits.pip_ongoing_share
+    length_index, deferred = np.divmod(cell, deferrals.size)
+    length = np.where(ongoing, 0, lengths[length_index])
+    total = np.where(ongoing, 1, length + step * deferred)
+    # Held 1..T months by the end of March 2019; reviewed in the month its held time reaches
+    # the next of L, L + D, ... (month 0 included, as a new award is reviewed L months on).
+    elapsed = np.floor(rng.random(count) * total).astype(np.int64) + 1
+    passed = elapsed - length
+    remaining = np.where(passed <= 0, -passed, (-passed) % step)
+    return length, elapsed, remaining
+
+
 def _draw_benefits(
     rng: np.random.Generator, tables: StartingTables, people: dict, month: int
 ) -> None:
@@ -546,10 +626,7 @@ def _draw_benefits(
     enhanced = rng.random(count) < share_probability(scales["enhanced"], _enhanced_relative_risk(tables, people))
     disability = np.full(count, states.DB_NONE, dtype=np.uint8)
     disability[on_disability] = np.where(enhanced[on_disability], states.DB_ENHANCED, states.DB_STANDARD)
-    waiting = (~on_disability) & (disability_risk > 0) & (
-        rng.random(count) < benefits.pip_awaiting_share * on_disability.mean()
-        / max((disability_risk > 0).mean() - on_disability.mean(), 1e-9)
-    )
+    waiting = (~on_disability) & (rng.random(count) < pip_claim_in_progress_probability(tables.config, people))
     disability[waiting] = states.DB_AWAITING_DECISION
     people["disability_benefit"] = disability
 
@@ -557,16 +634,9 @@ def _draw_benefits(
     people["months_in_incapacity_state"] = np.where(
         incapacity == states.IB_AWAITING_ASSESSMENT, rng.integers(0, 5, size=count), 0).astype(np.uint16)
 
-    lengths, shares = tables.award_lengths
-    finite = lengths > 0
-    # A stock of awards over-represents long awards (length-biased sampling).
-    biased = np.where(finite, shares * lengths, 0.0)
-    biased = biased / biased.sum() * (1 - benefits.pip_ongoing_share)
-    biased = np.where(finite, biased, benefits.pip_ongoing_share)
-    length = lengths[rng.choice(lengths.size, size=count, p=biased / biased.sum())]
-    elapsed = np.floor(rng.random(count) * np.maximum(length, 1)).astype(np.int64)
+    length, elapsed, remaining = _award_positions(rng, tables, count)
     recipient = on_disability
-    award_end = np.where(recipient & (length > 0), month + length - elapsed, states.NO_AWARD_END)
+    award_end = np.where(recipient & (length > 0), month + remaining, states.NO_AWARD_END)
     people["award_end_month"] = award_end.astype(np.int16)
     people["months_in_disability_state"] = np.where(
         recipient, np.where(length > 0, elapsed, _geometric_months(rng, benefits.mean_months_on_ongoing_pip_award, months_since_16)),

@@ -126,3 +126,21 @@ def test_alignment_runs_the_calibrated_draw(monkeypatch):
     alignment._run(raw, np.ones((2, 4)), 1000, 0)
     assert seen["values"] == {"a": 2.0}, "the alignment is solved on the configured calibration draw"
     assert seen["projection"]["alignment"]["incapacity_benefit.claim"]["2025-26"] == 1.0
+
+
+def test_the_moves_start_from_every_accepted_set_and_keep_equal_weights():
+    seen = {}
+
+    def mover(starts):
+        seen["starts"] = [e.origin for e in starts]
+        return starts, waves.Moves(steps=1, chains=len(starts), proposed=len(starts), taken=0, outside_box=0,
+                                   moved_chains=0)
+
+    earlier = [_evaluation(0.5, wave=1, value=0.1), _evaluation(5.0, wave=1)]
+    last = [_evaluation(1.0, wave=2, log_weight=50.0), _evaluation(2.0, wave=2), _evaluation(4.0, wave=2)]
+    for index, evaluation in enumerate([*earlier, *last]):
+        object.__setattr__(evaluation, "origin", f"point {index}")
+    result = waves.posterior(last, [*earlier, *last], cut=3.0, kept=10, seed=0, mover=mover)
+    assert seen["starts"] == ["point 0", "point 2", "point 3"], "accepted sets of every wave, in order"
+    assert len(result.draws) == 3 and result.accepted == 2
+    assert "3 in all" in result.rule and "equal weight" in result.rule

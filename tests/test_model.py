@@ -183,7 +183,7 @@ def test_pip_reviews_end_awards_at_the_review_row_rate_and_deferral_extends_awar
                      since="2022-04")
     flat = reviews("drivers.pip_reviews.effect=0.0", "disability_benefit.transitions.review_deferred.base=0.2",
                    since="2022-04")
-    assert ramped["disability_benefit_reviews"] < 0.8 * flat["disability_benefit_reviews"]
+    assert ramped["disability_benefit_reviews"] < 0.9 * flat["disability_benefit_reviews"]
 
 
 def test_people_turning_16_carry_the_configured_multiple_of_the_pip_share():

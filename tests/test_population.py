@@ -9,6 +9,7 @@ import pytest
 from sim.core import states
 from sim.config import load
 from sim.population import StartingTables, initial_population
+from tests.conftest import run_model, totals
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +69,17 @@ def test_joint_structure_is_real(people):
 def test_ages_are_working_ages(people):
     assert people["age_months"].min() >= states.ENTRY_AGE_MONTHS
     assert people["age_months"].max() < states.EXIT_AGE_MONTHS
+
+
+def test_april_2019_pip_pipelines_start_at_their_steady_state():
+    """Claims in progress and the reviews falling due are placed at the April 2019 hazards'
+    steady state, so with no driver the first year's new awards and reviews run at the
+    rate of the years after it (with a fixed 5% awaiting share they ran a quarter lower)."""
+    from sim.aggregate import annual_totals
+
+    overrides = ["population.size=150000", "panel.size=0", "period.end=2022-03",
+                 *(f"drivers.{name}.enabled=false" for name in load([]).drivers)]
+    annual = annual_totals(totals(run_model(overrides).metrics_table()))
+    for flow in ("disability_benefit_starts", "disability_benefit_reviews"):
+        first, later = annual.loc["2019-20", flow], annual.loc[["2020-21", "2021-22"], flow].mean()
+        assert first == pytest.approx(later, rel=0.08), flow

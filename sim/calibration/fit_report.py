@@ -176,7 +176,7 @@ def search_minutes(study, output_dir: Path | None = None) -> float | None:
 
 
 def _posterior_lines(posterior: pd.DataFrame) -> list[str]:
-    lines = ["| parameter | prior | posterior 5% | median | 95% | draw 0 | last wave's accepted sets, 5-95% | "
+    lines = ["| parameter | prior | posterior 5% | median | 95% | draw 0 | chains' starts (accepted sets), 5-95% | "
              "near a bound |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for row in posterior.itertuples(index=False):
         lines.append(f"| {row.parameter} | {row.prior_low:.4g} to {row.prior_high:.4g} | {row.posterior_p05:.4g} | "

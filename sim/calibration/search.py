@@ -356,7 +356,7 @@ def run(cfg: DictConfig) -> int:
     fit_table = target_module.table(fit)
     check_table = target_module.table(checked)
     posterior_table = fit_report.posterior_table(
-        result.draws, space, before=[e for e in last_wave if e.accepted(settings.implausibility_cut)] or None)
+        result.draws, space, before=[e for e in everything if e.accepted(settings.implausibility_cut)] or None)
     _atomic_csv(fit_table, output_dir / "fit_table.csv")
     _atomic_csv(check_table, output_dir / "check_table.csv")
     _atomic_csv(posterior_table, output_dir / "posterior.csv")

@@ -9,10 +9,10 @@ Approximate Bayesian computation with the history-matching cut as its kernel:
   set) from a multivariate normal fitted to the accepted sets found so far (or, while there
   are too few, to the least implausible ones), its covariance inflated by
   ``proposal_inflation`` and truncated to the prior box;
-* the **posterior** starts from the last wave's accepted sets. Weighting them by prior /
+* the **posterior** starts from the accepted sets. Weighting the last wave's by prior /
   proposal density undoes the proposal's focus in principle, but in 40-odd dimensions the
-  weights are degenerate (a handful carry all the weight), so instead each accepted set
-  starts a chain of ``move_steps`` **ABC-MCMC moves** (Marjoram et al., PNAS 2003): a
+  weights are degenerate (a handful carry all the weight), so instead every accepted set
+  found (search and waves) starts a chain of ``move_steps`` **ABC-MCMC moves** (Marjoram et al., PNAS 2003): a
   Gaussian random-walk proposal in the unit cube (the accepted sets' covariance times
   2.38^2 / dimensions, Roberts & Rosenthal's scaling), taken when the proposed set is inside
   the prior box and meets the acceptance rule, kept otherwise. With uniform priors and the
@@ -291,7 +291,11 @@ def posterior(last_wave: list[Evaluation], everything: list[Evaluation], cut: fl
         head = (f"every target within {cut:g} standard deviations (|z| <= {cut:g}); {len(accepted)} of "
                 f"{len(last_wave)} points of the last wave accepted")
         if mover is not None:
-            ends, moves = mover(accepted)
+            # Every accepted set found starts a chain: the moves' target does not depend on
+            # where a chain starts, and more chains give more draws.
+            starts = [e for e in everything if e.accepted(cut)]
+            head += f", {len(starts)} in all (search and waves)"
+            ends, moves = mover(starts)
             chosen = rng.choice(len(ends), size=min(kept, len(ends)), replace=False)
             draws = [ends[i] for i in chosen]
             rule = (f"{head}, {moves.describe()}; {len(draws)} of the chains' end states kept, with equal weight"

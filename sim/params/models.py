@@ -201,7 +201,6 @@ class BenefitStructure(Strict):
     incapacity_lcwra_share_start_offset: float = Field(ge=-0.1, le=0.1)
     mental_health_ratio_lcwra: float = Field(gt=0.0)
     pip_enhanced_share: Probability = Field(ge=0.0, le=1.0)
-    pip_awaiting_share: Probability = Field(ge=0.0, le=1.0)
     pip_ongoing_share: Probability = Field(ge=0.0, le=1.0)
     source: str = Field(min_length=3)
     pip_risk_per_condition: float = Field(ge=0.0)
