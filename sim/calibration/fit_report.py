@@ -46,7 +46,7 @@ POSTERIOR_SOURCE = ("model output: posterior draws of make calibrate (docs/calib
 
 def posterior_table(draws, space: dict, before=None) -> pd.DataFrame:
     """Each parameter's prior range beside its posterior (5%, median, 95% over the draws) and,
-    given ``before`` (the last wave's accepted sets), their 5-95% range before the moves."""
+    given ``before`` (the accepted sets the chains start from), their 5-95% range before the moves."""
     rows = []
     for key, (low, high) in space.items():
         values = np.array([draw.values[key] for draw in draws])

@@ -17,7 +17,7 @@ Steps:
 2. **Refocusing waves** (sim/calibration/waves.py): ``waves`` rounds of ``wave_points``
    parameter sets drawn around the sets consistent with every target (``|z| <= 3``), each
    point saved as it finishes, so an interrupted wave resumes too.
-3. **Posterior.** Each of the last wave's accepted sets starts a chain of ``move_steps``
+3. **Posterior.** Every accepted set (search and waves) starts a chain of ``move_steps``
    ABC-MCMC moves (sim/calibration/waves.py says why: in this many dimensions importance
    weights are degenerate); ``draws_kept`` of the chains' end states are kept with equal
    weight, and draw 0 is the kept draw with the lowest loss. If no set is accepted, the

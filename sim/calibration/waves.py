@@ -270,12 +270,16 @@ class Posterior:
     moves: Moves | None = None
 
 
-def importance_ess(accepted: list[Evaluation]) -> float:
-    """Effective sample size of the accepted sets' prior / proposal weights."""
+def importance_weights(accepted: list[Evaluation]) -> np.ndarray:
+    """The accepted sets' prior / proposal weights, normalised to sum to 1."""
     log_weights = np.array([e.log_weight for e in accepted])
     weights = np.exp(log_weights - log_weights.max())
-    weights /= weights.sum()
-    return float(1.0 / np.sum(weights ** 2))
+    return weights / weights.sum()
+
+
+def importance_ess(accepted: list[Evaluation]) -> float:
+    """Effective sample size of the accepted sets' prior / proposal weights."""
+    return float(1.0 / np.sum(importance_weights(accepted) ** 2))
 
 
 def posterior(last_wave: list[Evaluation], everything: list[Evaluation], cut: float, kept: int,
@@ -301,8 +305,8 @@ def posterior(last_wave: list[Evaluation], everything: list[Evaluation], cut: fl
             rule = (f"{head}, {moves.describe()}; {len(draws)} of the chains' end states kept, with equal weight"
                     if moves.steps else f"{head}; {len(draws)} kept with equal weight (no moves)")
         else:
-            weights = np.exp(np.array([e.log_weight for e in accepted]) - max(e.log_weight for e in accepted))
-            chosen = rng.choice(len(accepted), size=min(kept, len(accepted)), replace=False, p=weights / weights.sum())
+            chosen = rng.choice(len(accepted), size=min(kept, len(accepted)), replace=False,
+                                p=importance_weights(accepted))
             draws = [accepted[i] for i in chosen]
             rule = f"{head}, {len(draws)} sampled by importance weight"
         pool_size = len(last_wave)
