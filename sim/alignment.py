@@ -1,18 +1,20 @@
 """``python -m sim.alignment``: solve the `aligned` projection's factors.
 
 The official path (published figures in sim/data/published_figures.csv) is put on the
-model's terms by growth from the model's own 2024-25 level, so the baseline does not jump
-where the fit ends:
+model's terms by growth from the model's own 2023-24 level, the last year of the fitted
+caseload targets (IFS 2023-24), so the path starts where the fit does and not from a year
+of unfitted free running (the model's own early 2024 is 6% above IFS's count and its
+2024-25 incapacity prevalence above OBR's: docs/calibration/fit_report.md):
 
-* incapacity benefits: the 2024-25 caseload times OBR's prevalence path (7.0% of
+* incapacity benefits: the 2023-24 caseload times OBR's prevalence path (7.0% of
   working-age adults in 2024-25 to 7.9% in 2028-29, Welfare trends report Oct 2024; the years
-  between linearly interpolated, an assumption) relative to 2024-25, times the model's
-  16-64 population relative to 2024-25;
-* PIP: the 2024-25 caseload grown at the constant annual rate that takes IFS's 3.2m GB
+  between linearly interpolated, and 2023-24 taken one year back at the same pace, 6.775%:
+  assumptions) relative to 2023-24, times the model's 16-64 population relative to 2023-24;
+* PIP: the 2023-24 caseload grown at the constant annual rate that takes IFS's 3.2m GB
   working-age disability caseload in 2023-24 to DWP's 4.3m in 2029-30 (Spring Statement 2025
   impacts; constant growth between them is an assumption).
 
-The unknowns are one multiplier per financial year (2025-26 to 2028-29) on each benefit's
+The unknowns are one multiplier per financial year (2024-25 to 2028-29) on each benefit's
 claim hazard (``incapacity_benefit.claim``, ``disability_benefit.claim``), solved year by
 year on the caseload at each year's end (common random numbers, one seed), so the annual
 means follow the path without a saw-tooth. The factors are written to configs/projection/aligned.yaml with their source.
@@ -40,8 +42,9 @@ from sim.published import load_figures
 from sim.results import write_atomic
 
 ALIGNED_CONFIG = CONFIG_DIR / "projection" / "aligned.yaml"
-ANCHOR_YEAR = "2024-25"
-YEARS = tuple(financial_year_label(year) for year in range(2025, 2029))
+ANCHOR_YEAR = "2023-24"
+"""The last year of the fitted caseload targets: the official path grows from the model's level here."""
+YEARS = tuple(financial_year_label(year) for year in range(2024, 2029))
 ALIGNED = {"incapacity_benefit.claim": "incapacity_benefit_recipients",
            "disability_benefit.claim": "disability_benefit_recipients"}
 """Transition whose claim rate is adjusted -> the caseload it aligns."""
@@ -49,12 +52,14 @@ DEFAULT_SIZE = 50_000
 
 
 def official_growth() -> dict[str, dict[str, float]]:
-    """Caseload relative to 2024-25 on the official path, by metric and financial year
+    """Caseload relative to 2023-24 on the official path, by metric and financial year
     (before the population factor for incapacity benefits)."""
     figures = load_figures()
-    start = figures["obr_incapacity_prevalence_2024"].value
-    end = figures["obr_incapacity_prevalence_2028_29"].value
-    incapacity = {year: (start + (end - start) * (index + 1) / len(YEARS)) / start for index, year in enumerate(YEARS)}
+    first = figures["obr_incapacity_prevalence_2024"].value
+    last = figures["obr_incapacity_prevalence_2028_29"].value
+    pace = (last - first) / (len(YEARS) - 1)
+    prevalence = {year: first + pace * (index - 1) for index, year in enumerate((ANCHOR_YEAR, *YEARS))}
+    incapacity = {year: prevalence[year] / prevalence[ANCHOR_YEAR] for year in YEARS}
     annual = (figures["dwp_pip_caseload_2029_30"].value / figures["ifs_disability_caseload_2023_24"].value) ** (1 / 6)
     disability = {year: annual ** (index + 1) for index, year in enumerate(YEARS)}
     return {"incapacity_benefit_recipients": incapacity, "disability_benefit_recipients": disability}
@@ -76,7 +81,7 @@ def _alignment(factors: np.ndarray) -> dict[str, dict[str, float]]:
 
 
 def official_path(annual: pd.DataFrame, growth: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Annual mean caseloads on the official path, from the model's 2024-25 level."""
+    """Annual mean caseloads on the official path, from the model's 2023-24 level."""
     population = annual["population"] / annual.loc[ANCHOR_YEAR, "population"]
     return pd.DataFrame({metric: {year: annual.loc[ANCHOR_YEAR, metric] * growth[metric][year]
                                   * (population[year] if metric == "incapacity_benefit_recipients" else 1.0)
@@ -154,8 +159,9 @@ def main(arguments: list[str]) -> int:
     alignment, table = solve(raw, size)
     source = (f"python -m sim.alignment on {time.strftime('%Y-%m-%d')}: calibration draw 0, {size:,} people, seed 0; "
               "factors on new claims so the annual mean caseloads follow the official path from the model's "
-              "2024-25 level (OBR Welfare trends report Oct 2024 incapacity prevalence 7.0% to 7.9%; DWP Spring "
-              "Statement 2025 impacts PIP 4.3m in 2029-30 from IFS 3.2m in 2023-24)")
+              "2023-24 level, the last fitted year (OBR Welfare trends report Oct 2024 incapacity prevalence 7.0% "
+              "in 2024-25 to 7.9% in 2028-29, 6.775% in 2023-24 at the same pace; DWP Spring Statement 2025 "
+              "impacts PIP 4.3m in 2029-30 from IFS 3.2m in 2023-24)")
     write(alignment, source)
     out = CONFIG_DIR.parent / "docs" / "calibration" / "alignment.csv"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -47,6 +47,7 @@ from sim.population import (
     assign_award_durations,
     award_duration_cdfs,
     initial_population,
+    place_starting_pip_pipelines,
     place,
     scale_entrants_disability_benefit,
     synthesise,
@@ -103,8 +104,11 @@ class InactivityModel(mesa.Model):
             self.people: np.ndarray = initial_people.copy()
         else:
             self.people = starting_population(config, self.tables, self.key)
-        # Months on an LCW or LCWRA award follow this run's exit hazards (so are drawn here,
-        # from their own stream, also for a starting population built earlier).
+        # Months on an LCW or LCWRA award follow this run's exit hazards, and PIP's claims in
+        # progress and award positions its PIP hazards (so both are drawn here, from their
+        # own streams, also for a starting population built earlier).
+        place_starting_pip_pipelines(self.people, config, self.tables.award_lengths,
+                                     batch_generator(self.key, "pip_pipelines", 0))
         self.award_durations = award_duration_cdfs(config.incapacity_benefit)
         assign_award_durations(self.people[: config.population.size], self.award_durations,
                                batch_generator(self.key, "award_durations", 0))
@@ -218,7 +222,8 @@ class InactivityModel(mesa.Model):
     def _add_people(self, rng, count, month, ages, flow, keep_benefits) -> None:
         if count <= 0:
             return
-        drawn = synthesise(rng, self.tables, count, month=month, ages=ages, award_durations=self.award_durations)
+        drawn = synthesise(rng, self.tables, count, month=month, ages=ages, award_durations=self.award_durations,
+                           pip_config=self.config)
         if flow == spec.FLOW["entrants_at_16"]:
             scale_entrants_disability_benefit(rng, self.tables, drawn,
                                               self.config.demography.entrants_disability_benefit_ratio, month)

@@ -561,7 +561,7 @@ MOST_DEFERRALS = 40
 leaves 1e-5 of awards beyond it)."""
 
 
-def _award_positions(rng: np.random.Generator, tables: StartingTables,
+def _award_positions(rng: np.random.Generator, config: RunConfig, award_lengths: tuple[np.ndarray, np.ndarray],
                      count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(award length, months since the award began, months to its next planned review) for
     ``count`` awards held in April 2019; length 0 is an ongoing award.
@@ -574,11 +574,11 @@ def _award_positions(rng: np.random.Generator, tables: StartingTables,
     reviews of the first years come at the steady rate of April 2019's rules. (Before, every
     award sat in its first length and none was due in April 2019, and reviews in 2019-20 ran
     about half of those of later years with no driver.)"""
-    benefits = tables.config.population.benefits
-    deferral = tables.config.disability_benefit
+    benefits = config.population.benefits
+    deferral = config.disability_benefit
     chance = float(deferral.transitions["review_deferred"].base)
     step = deferral.review.deferral_months
-    lengths, shares = tables.award_lengths
+    lengths, shares = award_lengths
     finite = lengths > 0
     deferrals = np.arange(MOST_DEFERRALS + 1)
     geometric = (1.0 - chance) * chance ** deferrals
@@ -626,20 +626,36 @@ def _draw_benefits(
     enhanced = rng.random(count) < share_probability(scales["enhanced"], _enhanced_relative_risk(tables, people))
     disability = np.full(count, states.DB_NONE, dtype=np.uint8)
     disability[on_disability] = np.where(enhanced[on_disability], states.DB_ENHANCED, states.DB_STANDARD)
-    waiting = (~on_disability) & (rng.random(count) < pip_claim_in_progress_probability(tables.config, people))
-    disability[waiting] = states.DB_AWAITING_DECISION
     people["disability_benefit"] = disability
-
-    months_since_16 = people["age_months"].astype(np.int64) - states.ENTRY_AGE_MONTHS
+    people["award_end_month"] = np.full(count, states.NO_AWARD_END, dtype=np.int16)
+    people["months_in_disability_state"] = np.zeros(count, dtype=np.uint16)
     people["months_in_incapacity_state"] = np.where(
         incapacity == states.IB_AWAITING_ASSESSMENT, rng.integers(0, 5, size=count), 0).astype(np.uint16)
 
-    length, elapsed, remaining = _award_positions(rng, tables, count)
-    recipient = on_disability
-    award_end = np.where(recipient & (length > 0), month + remaining, states.NO_AWARD_END)
-    people["award_end_month"] = award_end.astype(np.int16)
-    people["months_in_disability_state"] = np.where(
-        recipient, np.where(length > 0, elapsed, _geometric_months(rng, benefits.mean_months_on_ongoing_pip_award, months_since_16)),
+
+def place_pip_pipelines(people: np.ndarray | dict, config: RunConfig, award_lengths: tuple[np.ndarray, np.ndarray],
+                        rng: np.random.Generator, month: int = 0) -> None:
+    """PIP claims in progress and where each award stands, in place, at ``config``'s PIP
+    hazards: a person not on PIP is awaiting a decision with
+    :func:`pip_claim_in_progress_probability`; an award gets its length, months held and
+    next planned review from :func:`_award_positions`. Drawn after the rest of the
+    synthesis (for April 2019, from the run's own ``pip_pipelines`` stream), so a
+    calibration can keep a starting population and redraw only this when the PIP hazards
+    change."""
+    count = people["disability_benefit"].size
+    if count == 0:
+        return
+    recipient = people["disability_benefit"] >= states.DB_STANDARD
+    people["disability_benefit"][~recipient] = states.DB_NONE
+    waiting = (~recipient) & (rng.random(count) < pip_claim_in_progress_probability(config, people))
+    people["disability_benefit"][waiting] = states.DB_AWAITING_DECISION
+    months_since_16 = people["age_months"].astype(np.int64) - states.ENTRY_AGE_MONTHS
+    length, elapsed, remaining = _award_positions(rng, config, award_lengths, count)
+    ongoing_months = _geometric_months(rng, config.population.benefits.mean_months_on_ongoing_pip_award, months_since_16)
+    people["award_end_month"][:] = np.where(recipient & (length > 0), month + remaining,
+                                            states.NO_AWARD_END).astype(np.int16)
+    people["months_in_disability_state"][:] = np.where(
+        recipient, np.where(length > 0, elapsed, ongoing_months),
         np.where(waiting, rng.integers(0, 4, size=count), 0),
     ).astype(np.uint16)
 
@@ -681,10 +697,13 @@ def synthesise(
     month: int = 0,
     ages: tuple[int, int] | None = None,
     award_durations: dict[int, np.ndarray] | None = None,
+    pip_config: RunConfig | None = None,
 ) -> dict[str, np.ndarray]:
     """``count`` people as a dict of field arrays (see sim/core/people.py); with
     ``award_durations`` (:func:`award_duration_cdfs`) their LCW and LCWRA recipients get
-    months on the award, otherwise 0 for the caller to assign."""
+    months on the award, otherwise 0 for the caller to assign; with ``pip_config`` their
+    PIP claims in progress and award positions (:func:`place_pip_pipelines`), otherwise
+    none in progress and no review date, for the caller to place."""
     people = draw_demographics(rng, tables, count, ages)
     people["conditions"] = draw_conditions(rng, tables, people)
     _, band = _age_group_and_band(people["age_months"])
@@ -705,6 +724,8 @@ def synthesise(
     ).astype(np.uint16)
     if award_durations is not None:
         assign_award_durations(people, award_durations, rng)
+    if pip_config is not None:
+        place_pip_pipelines(people, pip_config, tables.award_lengths, rng, month)
     return people
 
 
@@ -722,7 +743,8 @@ def place(people: np.ndarray, slots: np.ndarray | slice, drawn: dict[str, np.nda
 
 def initial_population(tables: StartingTables, rng: np.random.Generator, capacity: int) -> np.ndarray:
     """The April 2019 population in the first ``population.size`` of ``capacity`` slots
-    (LCW and LCWRA durations left for :func:`assign_award_durations`).
+    (LCW and LCWRA durations left for :func:`assign_award_durations`, PIP claims in progress
+    and award positions for :func:`place_starting_pip_pipelines`).
 
     Drawn in chunks so peak memory stays a small multiple of the people arrays.
     """
@@ -733,3 +755,12 @@ def initial_population(tables: StartingTables, rng: np.random.Generator, capacit
         stop = min(size, start + CHUNK_SIZE)
         place(people, slice(start, stop), synthesise(rng, tables, stop - start), weight)
     return people
+
+
+def place_starting_pip_pipelines(people: np.ndarray, config: RunConfig, award_lengths: tuple[np.ndarray, np.ndarray],
+                                 rng: np.random.Generator) -> None:
+    """:func:`place_pip_pipelines` over the first ``population.size`` people, in chunks (a
+    structured-array slice is a view, so the people are changed in place)."""
+    size = config.population.size
+    for start in range(0, size, CHUNK_SIZE):
+        place_pip_pipelines(people[start:min(size, start + CHUNK_SIZE)], config, award_lengths, rng)

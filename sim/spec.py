@@ -188,7 +188,7 @@ IDENTITY_FIELDS = ("sex", "area", "deprivation", "weight")
 """Person fields set when a person enters and never changed by a process."""
 POLICY_LANES = (Lane(0, 0, "referral"), Lane(0, 1, "take-up"), Lane(0, 2, "rank for a place"))
 """Uniforms of a programme's own stream ``programme:NAME`` (sim/policy/programmes.py)."""
-BATCH_STREAMS = ("initial_population", "award_durations", "entry", "migration", "programme:NAME")
+BATCH_STREAMS = ("initial_population", "pip_pipelines", "award_durations", "entry", "migration", "programme:NAME")
 """Whole-batch generators (sim/core/random_streams.batch_generator): synthesis and places."""
 
 TRANSITIONS: dict[str, Transition] = {transition.key: transition
@@ -374,6 +374,9 @@ STOCK_METRICS: tuple[Metric, ...] = (
             "on at least one health-related benefit (what IFS counts)"),
     _status("health_benefit_recipients_both", lambda c: c.on_incapacity & c.on_disability,
             "on both an incapacity and a disability benefit"),
+    _status("incapacity_benefit_lcwra_with_disability_benefit",
+            lambda c: (c.incapacity == states.IB_LCWRA) & c.on_disability,
+            "assessed LCWRA and with a PIP award (DWP counts 71% of LCWRA recipients, Nov 2022)"),
     _status("incapacity_benefit_recipients_in_work", lambda c: c.on_incapacity & (c.work == states.EMPLOYED),
             "on an incapacity benefit and in work (Universal Credit tapers their award: sim/appraisal)"),
     _status("limiting_condition", lambda c: c.limiting == 1, "with a condition that limits day-to-day activities"),

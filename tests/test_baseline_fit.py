@@ -104,8 +104,10 @@ def test_official_path_grows_as_published():
     from sim import alignment
 
     growth = alignment.official_growth()
-    assert growth["incapacity_benefit_recipients"]["2028-29"] == pytest.approx(0.079 / 0.070)
-    assert growth["disability_benefit_recipients"]["2028-29"] == pytest.approx((4.3 / 3.2) ** (4 / 6))
+    assert growth["incapacity_benefit_recipients"]["2024-25"] == pytest.approx(0.070 / 0.06775)
+    assert growth["incapacity_benefit_recipients"]["2028-29"] == pytest.approx(0.079 / 0.06775)
+    assert growth["disability_benefit_recipients"]["2024-25"] == pytest.approx((4.3 / 3.2) ** (1 / 6))
+    assert growth["disability_benefit_recipients"]["2028-29"] == pytest.approx((4.3 / 3.2) ** (5 / 6))
     path = pd.DataFrame({"x": [100.0, 110.0, 121.0]}, index=["2025-26", "2026-27", "2027-28"])
     ends = alignment.year_end_targets(path)
     assert ends["x"].tolist() == pytest.approx([np.sqrt(100 * 110), np.sqrt(110 * 121), np.sqrt(121 * 133.1)])
@@ -123,9 +125,9 @@ def test_alignment_runs_the_calibrated_draw(monkeypatch):
 
     monkeypatch.setattr(alignment, "run_totals", fake_run_totals)
     raw = {"calibration": {"draw": 1, "draws": [{"a": 0.0}, {"a": 2.0}]}, "projection": {"mode": "aligned"}}
-    alignment._run(raw, np.ones((2, 4)), 1000, 0)
+    alignment._run(raw, np.ones((2, len(alignment.YEARS))), 1000, 0)
     assert seen["values"] == {"a": 2.0}, "the alignment is solved on the configured calibration draw"
-    assert seen["projection"]["alignment"]["incapacity_benefit.claim"]["2025-26"] == 1.0
+    assert seen["projection"]["alignment"]["incapacity_benefit.claim"]["2024-25"] == 1.0
 
 
 def test_the_moves_start_from_every_accepted_set_and_keep_equal_weights():

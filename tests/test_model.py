@@ -35,6 +35,9 @@ def test_work_states_partition_the_population(small_metrics):
     either = table["incapacity_benefit_recipients"] + table["disability_benefit_recipients"] \
         - table["health_benefit_recipients_both"]
     assert np.allclose(either, table["health_benefit_recipients"])
+    overlap = table["incapacity_benefit_lcwra_with_disability_benefit"]
+    assert (overlap <= np.minimum(table["incapacity_benefit_lcwra"], table["health_benefit_recipients_both"]) + 1e-6).all()
+    assert (overlap > 0).all(), "some LCWRA recipients have PIP in every month"
 
 
 def test_same_seed_same_metrics_different_seed_differs(small_metrics):

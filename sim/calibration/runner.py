@@ -1,9 +1,9 @@
 """Running the model for one set of fitted values: what the search, the fit check and the
 decomposition share.
 
-Starting populations are cached per (size, seed) and per PIP configuration: most fitted
-values change only hazards, but the April 2019 PIP pipelines are placed at the steady state
-of the PIP hazards (sim/population.py), so a set that changes those is synthesised anew.
+Starting populations are cached per (size, seed): fitted values change hazards, and what of
+April 2019 depends on them (months on an LCW or LCWRA award, PIP's claims in progress and
+award positions) is drawn by the model from its own streams for each run (sim/model.py).
 """
 
 from __future__ import annotations
@@ -42,12 +42,6 @@ def with_values(raw: dict[str, Any], values: dict[str, float], **overrides: Any)
 _CACHE: dict[tuple, Any] = {}
 
 
-def synthesis_key(config: Any) -> str:
-    """What of a run's config the starting population depends on beyond its size and seed:
-    the PIP process (its hazards place the April 2019 claims in progress and reviews due)."""
-    return config.disability_benefit.model_dump_json()
-
-
 def snapshot(people: np.ndarray, measure: str) -> float:
     """A measure read from the people at one month (sim/calibration/targets.py ``SNAPSHOTS``)."""
     occupied = people[people["in_population"] == 1]
@@ -70,13 +64,11 @@ def run_totals(raw: dict[str, Any], values: dict[str, float], seeds: list[int], 
     totals = []
     for seed in seeds:
         seeded = config.model_copy(update={"seed": seed})
-        synthesis = synthesis_key(seeded)
-        key = ("tables", size, synthesis)
+        key = ("tables", size)
         if key not in _CACHE:
-            _CACHE.clear()  # one PIP configuration at a time: a search rarely repeats one
             _CACHE[key] = StartingTables(seeded)
         tables = _CACHE[key]
-        people_key = ("people", size, seed, synthesis)
+        people_key = ("people", size, seed)
         if people_key not in _CACHE:
             _CACHE[people_key] = starting_population(seeded, tables, seed_key(seed))
         model = InactivityModel(seeded, initial_people=_CACHE[people_key], tables=tables)
