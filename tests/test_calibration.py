@@ -310,3 +310,25 @@ def test_abc_mcmc_moves_stay_in_the_accepted_region_spread_over_it_and_resume(tm
     again, _ = move(starts, space, settings, _square_rule, ())
     assert len(_MOVE_EVALUATIONS) == evaluated
     assert [e.values for e in again] == [e.values for e in ends]
+
+
+def test_a_cached_starting_population_runs_as_a_fresh_one_under_other_pip_values():
+    """The runner keeps one starting population per size and seed; PIP's April 2019
+    pipelines, which depend on the PIP hazards, are redrawn by each run, so an evaluation
+    after a set with other PIP values gives exactly the run a fresh population gives."""
+    from omegaconf import OmegaConf
+
+    from sim.calibration import runner
+
+    raw = OmegaConf.to_container(compose(["population.size=3000", "projection=free"]), resolve=False)
+    raw.pop("hydra", None)
+    first = {"disability_benefit.transitions.review_deferred.base": 0.3, "disability_benefit.transitions.claim.base": 0.002}
+    second = {"disability_benefit.transitions.review_deferred.base": 0.6, "disability_benefit.transitions.claim.base": 0.004}
+    runner._CACHE.clear()
+    early = runner.run_totals(raw, first, [0], 3000, end="2020-03")
+    cached = runner.run_totals(raw, second, [0], 3000, end="2020-03")
+    runner._CACHE.clear()
+    fresh = runner.run_totals(raw, second, [0], 3000, end="2020-03")
+    pd.testing.assert_frame_equal(cached, fresh)
+    waiting = "disability_benefit_awaiting_decision"
+    assert cached[waiting].iloc[0] > 1.25 * early[waiting].iloc[0], "twice the claim rate, more claims in progress"
