@@ -597,12 +597,10 @@ def _award_positions(rng: np.random.Generator, config: RunConfig, award_lengths:
     return length, elapsed, remaining
 
 
-def _draw_benefits(
-    rng: np.random.Generator, tables: StartingTables, people: dict, month: int
-) -> None:
-    """Benefit states and durations; LCW and LCWRA durations are left at 0 for
-    :func:`assign_award_durations`."""
-    """Incapacity and disability benefit states, durations and PIP award end months."""
+def _draw_benefits(rng: np.random.Generator, tables: StartingTables, people: dict) -> None:
+    """Incapacity and disability benefit states and months awaiting assessment; LCW and
+    LCWRA durations are left at 0 for :func:`assign_award_durations`, and PIP's claims in
+    progress and award positions for :func:`place_pip_pipelines`."""
     scales = tables.scales
     benefits = tables.config.population.benefits
     count = people["work_state"].size
@@ -712,7 +710,7 @@ def synthesise(
         rng.random(count) < share_probability(tables.scales["limiting"][band], propensity)
     ).astype(np.uint8)
     people["work_state"] = _draw_work_state(rng, tables, people, tables.scales)
-    _draw_benefits(rng, tables, people, month)
+    _draw_benefits(rng, tables, people)
     durations = tables.config.population.durations
     months_since_16 = people["age_months"].astype(np.int64) - states.ENTRY_AGE_MONTHS
     mean_by_state = np.array([durations.mean_months_in_work_state[s] for s in states.WORK_STATES])
