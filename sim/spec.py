@@ -110,13 +110,17 @@ _DISABILITY = _ladder("disability_benefit", (
     ("standard_to_enhanced", states.DB_STANDARD, states.DB_ENHANCED, None),
     ("review_disallowed", states.DB_STANDARD, states.DB_NONE, None),
     ("review_deferred", states.DB_STANDARD, states.DB_STANDARD, None),
+    ("standard_award_ended", states.DB_STANDARD, states.DB_NONE, "disability_benefit_ends_outside_review"),
+    ("enhanced_award_ended", states.DB_ENHANCED, states.DB_NONE, "disability_benefit_ends_outside_review"),
 ), scheduled=("review_disallowed", "review_deferred"))
 """``review_disallowed`` is the chance that a planned review at an award's end (standard or
 enhanced) ends it, and ``review_deferred`` the chance that the review does not take place
 that month and the award is extended instead (backlogs, the 2020 suspension, the automatic
 extensions from September 2022). Both are read at the award's end month as 1 - exp(-rate),
 deferral first, so drivers, alignment and programme effects reach them by name like any other
-row; their flows are counted by the review itself."""
+row; their flows are counted by the review itself. ``standard_award_ended`` and
+``enhanced_award_ended`` are awards ending in any month outside a planned review (a reported
+change of circumstances that disallows, a withdrawn claim, leaving Great Britain)."""
 
 # ---------------------------------------------------------------------------- processes
 
@@ -406,6 +410,8 @@ FLOW_METRICS: tuple[Metric, ...] = (
     _flow("disability_benefit_disallowed", "PIP claims disallowed"),
     _flow("disability_benefit_reviews", "planned PIP award reviews"),
     _flow("disability_benefit_review_disallowed", "planned reviews ending the award"),
+    _flow("disability_benefit_ends_outside_review",
+          "PIP awards ending outside a planned review (changes of circumstances, withdrawals, leaving GB)"),
     _flow("disability_benefit_reviews_deferred", "planned PIP reviews deferred, the award extended"),
     _flow("incapacity_benefit_recipients_into_work", "LCW or LCWRA recipients starting work"),
     _flow("disability_benefit_daily_living_lost_at_award",
@@ -423,8 +429,9 @@ MONEY_METRICS: tuple[Metric, ...] = (
 DERIVED_METRICS: tuple[Metric, ...] = (
     _flow("incapacity_benefit_awards", "assessments awarding LCW or LCWRA",
           parts=("incapacity_benefit_awards_lcw", "incapacity_benefit_awards_lcwra")),
-    _flow("disability_benefit_ends", "PIP awards ending: planned reviews ending the award and deaths",
-          parts=("disability_benefit_review_disallowed", "disability_benefit_ends_at_death")),
+    _flow("disability_benefit_ends", "PIP awards ending: planned reviews ending the award, other ends and deaths",
+          parts=("disability_benefit_review_disallowed", "disability_benefit_ends_outside_review",
+                 "disability_benefit_ends_at_death")),
 )
 
 PROGRAMME_METRICS_DECLARED: tuple[Metric, ...] = (

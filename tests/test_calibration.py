@@ -247,13 +247,24 @@ def test_the_no_driver_parts_add_up_to_the_no_driver_change_and_name_each_benefi
 def test_the_pip_flow_account_signs_and_nets_its_flows():
     from sim.calibration.decomposition import ACCOUNT_YEARS, PIP_FLOWS, pip_flow_account
 
-    values = dict(zip(PIP_FLOWS, (160.0, 30.0, 50.0, 20.0, 60.0)))
+    values = dict(zip(PIP_FLOWS, (160.0, 30.0, 50.0, 10.0, 20.0, 60.0), strict=True))
     annual = pd.DataFrame({metric: [value] * len(ACCOUNT_YEARS) for metric, value in values.items()},
                           index=list(ACCOUNT_YEARS))
     account = pip_flow_account(annual, annual * 2)
     net = account[account["flow"] == "net of these flows"].set_index(["year", "run"])["people_a_year"]
-    assert net[("2019-20", "no driver")] == pytest.approx(160 + 30 - 50 - 20 - 60)
-    assert net[("2022-23", "fitted")] == pytest.approx(2 * 60.0)
+    assert net[("2019-20", "no driver")] == pytest.approx(160 + 30 - 50 - 10 - 20 - 60)
+    assert net[("2022-23", "fitted")] == pytest.approx(2 * 50.0)
+
+
+def test_anchored_shapley_values_add_up_to_the_anchor_runs_driver_total():
+    from sim.calibration.decomposition import anchored
+
+    scaled = anchored({"pandemic": 30.0, "claims": 10.0}, driver_total=60.0)
+    assert scaled == pytest.approx({"pandemic": 45.0, "claims": 15.0})
+    # totals of opposite sign cannot be scaled: each driver takes an equal share of the gap
+    shifted = anchored({"pandemic": 30.0, "claims": -40.0}, driver_total=10.0)
+    assert shifted == pytest.approx({"pandemic": 40.0, "claims": -30.0})
+    assert sum(shifted.values()) == pytest.approx(10.0)
 
 
 def test_the_last_wave_can_be_larger_and_extends_the_same_points():

@@ -65,6 +65,8 @@ PIP_FLOWS = {
     "disability_benefit_starts": ("new awards", +1),
     "disability_benefit_entrants_at_16": ("rising 16s with an award (child DLA to PIP)", +1),
     "disability_benefit_review_disallowed": ("planned reviews ending the award", -1),
+    "disability_benefit_ends_outside_review": ("awards ending outside a review (changes of circumstances, "
+                                               "withdrawals, leaving GB)", -1),
     "disability_benefit_ends_at_death": ("deaths", -1),
     "disability_benefit_reaching_65": ("reaching 65 (the award continues past working age)", -1),
 }
@@ -144,44 +146,66 @@ ACCOUNT_METRICS = (*PIP_FLOWS, "incapacity_benefit_recipients", "incapacity_bene
                    "disability_benefit_spending_gbp")
 
 
-def decompose(raw: dict, values: dict[str, float], scale: float, size: int,
-              seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Shapley contributions of each driver to each measure's change in each period, and the
-    PIP flow account of the runs with no driver and with every driver."""
-    drivers = list(raw["drivers"])
-    changes: dict[tuple[str, str], dict[frozenset, float]] = {}
-    demographic: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    account_runs: dict[str, pd.DataFrame] = {}
+def anchored(contributions: dict[str, float], driver_total: float) -> dict[str, float]:
+    """Shapley values from the small runs, made to add up to ``driver_total`` (the change all
+    drivers make in the larger anchor runs): scaled when the two totals share a sign, else
+    shifted by an equal share each. Scaling keeps every driver's share of the total."""
+    small_total = sum(contributions.values())
+    if small_total != 0.0 and (small_total > 0) == (driver_total > 0):
+        return {name: value * driver_total / small_total for name, value in contributions.items()}
+    shift = (driver_total - small_total) / len(contributions)
+    return {name: value + shift for name, value in contributions.items()}
+
+
+def _annual_run(raw: dict, values: dict[str, float], on: tuple[str, ...], seeds: list[int],
+                size: int) -> pd.DataFrame:
+    """Annual totals (with the PIP-only part) of one run with only the drivers ``on``."""
+    config = {**raw, "drivers": {name: {**driver, "enabled": name in on} for name, driver in raw["drivers"].items()}}
     stocks = (*MEASURES, "population", "incapacity_benefit_recipients", "incapacity_benefit_spending_gbp",
               "disability_benefit_spending_gbp")
     banded = [f"{name}@{band}" for name in stocks for band in states.AGE_BANDS]
+    totals = run_totals(config, dict(values), seeds, size)
+    return with_parts(annual_totals(totals[[*dict.fromkeys((*stocks, *ACCOUNT_METRICS)), *banded]]))
+
+
+def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0,
+              anchor_size: int | None = None, anchor_seeds: tuple[int, ...] = (0,)
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shapley contributions of each driver to each measure's change in each period, and the
+    PIP flow account of the runs with no driver and with every driver.
+
+    The 2^n coalitions run at ``size`` people with one seed. The runs with no driver and with
+    every driver are repeated at ``anchor_size`` people over ``anchor_seeds`` (the calibration's
+    own size and seeds): they give the total, the named no-driver parts and the flow account,
+    and the Shapley values are made to add up to their driver total (:func:`anchored`). One
+    small run's sampling noise would otherwise sit in the no-driver part unseen."""
+    drivers = list(raw["drivers"])
+    changes: dict[tuple[str, str], dict[frozenset, float]] = {}
     for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
-        config = {**raw, "drivers": {name: {**driver, "enabled": name in on}
-                                     for name, driver in raw["drivers"].items()}}
-        totals = run_totals(config, dict(values), [seed], size)
-        annual = with_parts(annual_totals(totals[[*dict.fromkeys((*stocks, *ACCOUNT_METRICS)), *banded]]))
-        if len(on) in (0, len(drivers)):
-            account_runs["fitted" if on else "no driver"] = annual
+        annual = _annual_run(raw, values, on, [seed], size)
         for metric in MEASURES:
             factor = scale if spec.METRICS[metric].kind == "money" else 1.0
             for period, (start, end) in PERIODS.items():
                 change = (annual.loc[end, metric] - annual.loc[start, metric]) * factor
                 changes.setdefault((metric, period), {})[frozenset(on)] = change
-                if not on:
-                    demographic[(metric, period)] = no_driver_parts(annual, metric, start, end, factor)
+    anchor = {run: _annual_run(raw, values, on, list(anchor_seeds), anchor_size or size)
+              for run, on in (("no driver", ()), ("fitted", tuple(drivers)))}
     rows = []
     for (metric, period), coalition_values in changes.items():
-        contributions = shapley(coalition_values, drivers)
+        factor = scale if spec.METRICS[metric].kind == "money" else 1.0
+        start, end = PERIODS[period]
+        total, none = ((anchor[run].loc[end, metric] - anchor[run].loc[start, metric]) * factor
+                       for run in ("fitted", "no driver"))
+        contributions = anchored(shapley(coalition_values, drivers), float(total - none))
         rows += [{"measure": metric, "period": period, "driver": label, "change": change}
-                 for label, change in demographic[(metric, period)]]
+                 for label, change in no_driver_parts(anchor["no driver"], metric, start, end, factor)]
         rows += [{"measure": metric, "period": period, "driver": name, "change": value}
                  for name, value in contributions.items()]
-        rows.append({"measure": metric, "period": period, "driver": "total (all drivers)",
-                     "change": coalition_values[frozenset(drivers)]})
-    return pd.DataFrame(rows), pip_flow_account(account_runs["no driver"], account_runs["fitted"])
+        rows.append({"measure": metric, "period": period, "driver": "total (all drivers)", "change": float(total)})
+    return pd.DataFrame(rows), pip_flow_account(anchor["no driver"], anchor["fitted"])
 
 
-def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> None:
+def write_chart(table: pd.DataFrame, path: Path, size: int, anchor_size: int, projection: str) -> None:
     sns.set_theme(style="whitegrid", context="talk", font_scale=0.7)
     figure, axes = plt.subplots(len(MEASURES), len(PERIODS), figsize=(14, 11), dpi=130, sharey="row")
     for row, (metric, (label, unit, suffix)) in enumerate(MEASURES.items()):
@@ -200,9 +224,10 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> 
             axis.invert_yaxis() if column == 0 and row == 0 else None
     figure.suptitle("What drove the rise? Shapley decomposition by named driver, England & Wales",
                     fontsize=14, fontweight="bold")
-    figure.text(0.01, 0.005, f"Model with the best calibration draw, {size:,} simulated people, one seed (common "
-                f"random numbers); 2023-24 to 2028-29 under the '{projection}' projection. Each bar is the "
-                "driver's average marginal effect over all orders of switching drivers on.", fontsize=8)
+    figure.text(0.01, 0.005, f"Model with the best calibration draw. Each driver bar is its average marginal effect "
+                f"over all orders of switching drivers on ({size:,} simulated people, one seed, common random "
+                f"numbers), scaled to the total of runs at {anchor_size:,} people; totals and no-driver parts from "
+                f"those runs. 2023-24 to 2028-29 under the '{projection}' projection.", fontsize=8)
     figure.tight_layout(rect=(0, 0.02, 1, 0.96))
     save_figure(figure, path)
 
@@ -210,13 +235,16 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, projection: str) -> 
 def write(raw: dict, values: dict[str, float], scale: float, settings,
           output_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     size = settings.decomposition_population_size
-    table, account = decompose(raw, values, scale, size)
-    source = (f"model output: exact Shapley decomposition over {len(raw['drivers'])} drivers, best "
-              f"calibration draw, {size:,} people, seed 0, '{raw['projection']['name']}' projection "
-              "after March 2024 (make calibrate)")
-    table["source"] = source
-    account["source"] = source.replace("exact Shapley decomposition over", "runs with none and all of")
+    seeds = tuple(settings.seeds)
+    table, account = decompose(raw, values, scale, size, anchor_size=settings.population_size, anchor_seeds=seeds)
+    anchor = (f"runs with none and all of {len(raw['drivers'])} drivers at {settings.population_size:,} people, "
+              f"seeds {', '.join(map(str, seeds))}")
+    projection = f"'{raw['projection']['name']}' projection after March 2024 (make calibrate)"
+    table["source"] = (f"model output: exact Shapley decomposition over the {len(raw['drivers'])} drivers at "
+                       f"{size:,} people, seed 0, scaled to the driver total of the {anchor}; best calibration "
+                       f"draw, {projection}")
+    account["source"] = f"model output: {anchor}; best calibration draw, {projection}"
     write_atomic(output_dir / "decomposition.csv", lambda path: table.to_csv(path, index=False))
     write_atomic(output_dir / "pip_flow_account.csv", lambda path: account.to_csv(path, index=False))
-    write_chart(table, output_dir / "decomposition.png", size, raw["projection"]["name"])
+    write_chart(table, output_dir / "decomposition.png", size, settings.population_size, raw["projection"]["name"])
     return table, account

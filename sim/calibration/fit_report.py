@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sim import spec  # noqa: E402
 from sim.published import load_figures  # noqa: E402
 from sim.results import save_figure  # noqa: E402
 from sim.calibration.targets import Comparison  # noqa: E402
@@ -204,7 +205,10 @@ def _decomposition_lines(table: pd.DataFrame | None) -> list[str]:
             "exactly into: population growth (the 16-64 population's growth at the first year's rate per head), "
             "age mix (its shift between the four broad age bands at each band's first-year rate) and, for each "
             "benefit, the rest of its own change: its April 2019 flows carried on (with ageing within a band). "
-            "A driver's row is its Shapley value.", ""]
+            "A driver's row is its Shapley value over the 2^n runs with each subset of drivers on (the "
+            "decomposition's population size, one seed), scaled to add up to the change the drivers make in runs "
+            "at the calibration's population size and seeds; the total and the no-driver parts come from those "
+            "runs, so one small run's sampling noise does not sit in the no-driver part.", ""]
 
 
 def _flow_account_lines(account: pd.DataFrame | None) -> list[str]:
@@ -231,10 +235,10 @@ def _flow_account_lines(account: pd.DataFrame | None) -> list[str]:
         lines.append(f"| {row[('flow', '')]} | {values} | {published.get(row[('metric', '')], '')} |")
     by_metric = wide.set_index(("metric", ""))
     model_ends = -sum(by_metric.loc[metric, ("2022-23", "fitted")]
-                      for metric in ("disability_benefit_review_disallowed", "disability_benefit_ends_at_death")) / 1e3
-    return [*lines, "", f"Awards ending (reviews ending the award, and deaths) come to {model_ends:,.0f}k a year in "
-            f"2022-23 with every driver on, against IFS's 'around 10,000' a month ({ends:,.0f}k a year, Feb-Apr "
-            "2023, a validation check above). Where the model's ends fall short of IFS's, the PIP row of the "
+                      for metric in spec.DERIVED["disability_benefit_ends"]) / 1e3
+    return [*lines, "", f"Awards ending (reviews ending the award, other ends and deaths) come to {model_ends:,.0f}k "
+            f"a year in 2022-23 with every driver on, against IFS's 'around 10,000' a month ({ends:,.0f}k a year, Feb-Apr "
+            "2023, a target above). Where the model's ends fall short of IFS's, the PIP row of the "
             "decomposition overstates the caseload's own growth.", ""]
 
 
