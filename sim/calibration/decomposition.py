@@ -180,19 +180,25 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
     and the Shapley values are made to add up to their driver total (:func:`anchored`). One
     small run's sampling noise would otherwise sit in the no-driver part unseen."""
     drivers = list(raw["drivers"])
+    factors = {metric: scale if spec.METRICS[metric].kind == "money" else 1.0 for metric in MEASURES}
+    extremes = {(): "no driver", tuple(drivers): "fitted"}
     changes: dict[tuple[str, str], dict[frozenset, float]] = {}
+    anchor: dict[str, pd.DataFrame] = {}
+    same_runs = (anchor_size or size) == size and list(anchor_seeds) == [seed]
     for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
         annual = _annual_run(raw, values, on, [seed], size)
-        for metric in MEASURES:
-            factor = scale if spec.METRICS[metric].kind == "money" else 1.0
+        if same_runs and on in extremes:
+            anchor[extremes[on]] = annual
+        for metric, factor in factors.items():
             for period, (start, end) in PERIODS.items():
                 change = (annual.loc[end, metric] - annual.loc[start, metric]) * factor
                 changes.setdefault((metric, period), {})[frozenset(on)] = change
-    anchor = {run: _annual_run(raw, values, on, list(anchor_seeds), anchor_size or size)
-              for run, on in (("no driver", ()), ("fitted", tuple(drivers)))}
+    for on, run in extremes.items():
+        if run not in anchor:
+            anchor[run] = _annual_run(raw, values, on, list(anchor_seeds), anchor_size or size)
     rows = []
     for (metric, period), coalition_values in changes.items():
-        factor = scale if spec.METRICS[metric].kind == "money" else 1.0
+        factor = factors[metric]
         start, end = PERIODS[period]
         total, none = ((anchor[run].loc[end, metric] - anchor[run].loc[start, metric]) * factor
                        for run in ("fitted", "no driver"))
