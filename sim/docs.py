@@ -118,9 +118,11 @@ def _drivers_section(config) -> list[str]:
              "| driver | transitions | profile | effect | prior | source |", "|---|---|---|---:|---|---|"]
     for name, driver in config.drivers.items():
         timing = {"ramp": f"ramp {driver.start} to {driver.full}", "step": f"step from {driver.start}",
-                  "pulse": f"pulse {driver.start} to {driver.end}, decay {driver.decay_months:g} months to {driver.persist:g}"}
+                  "pulse": f"pulse {driver.start} to {driver.end}, decay {driver.decay_months:g} months to {driver.persist:g}",
+                  "series": "series " + ", ".join(f"{month}: {value:g}" for month, value in driver.points.items())}
+        prior = list(driver.prior) if driver.prior is not None else "not fitted (published)"
         lines.append(f"| {name} | {', '.join(driver.transitions)} | {timing[driver.shape]} | {driver.effect:.3f} |"
-                     f" {list(driver.prior)} | {_cell(driver.source)} |")
+                     f" {prior} | {_cell(driver.source)} |")
     return lines + [""]
 
 

@@ -49,7 +49,7 @@ from sim.population import (
     initial_population,
     place_starting_pip_pipelines,
     place,
-    scale_entrants_disability_benefit,
+    give_entrants_disability_benefit,
     synthesise,
 )
 from sim.processes import demography
@@ -120,6 +120,9 @@ class InactivityModel(mesa.Model):
             for name in spec.HAZARD_PROCESSES
         }
         drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection)
+        self.entrants_disability_benefit_share = drivers.calendar_rate(
+            "demography.entrants_disability_benefit_share", config.demography.entrants_disability_benefit_share,
+            config.drivers, config.period.start, self.months, config.projection)
         drivers.apply_alignment(self.hazards, config.projection, config.period.start, self.months)
         self.programmes = programmes_module.build(config.interventions, config.period.start, config.calibration.draw,
                                                   self.people.size, config.sensitivity.programme_effects)
@@ -225,8 +228,8 @@ class InactivityModel(mesa.Model):
         drawn = synthesise(rng, self.tables, count, month=month, ages=ages, award_durations=self.award_durations,
                            pip_config=self.config)
         if flow == spec.FLOW["entrants_at_16"]:
-            scale_entrants_disability_benefit(rng, self.tables, drawn,
-                                              self.config.demography.entrants_disability_benefit_ratio, month)
+            give_entrants_disability_benefit(rng, self.tables, drawn, self.entrants_disability_benefit_share[month],
+                                             month)
         if not keep_benefits:
             # A new arrival has no UK health-related benefit award yet.
             for field in ("incapacity_benefit", "disability_benefit", "months_in_incapacity_state",

@@ -658,28 +658,28 @@ def place_pip_pipelines(people: np.ndarray | dict, config: RunConfig, award_leng
     ).astype(np.uint16)
 
 
-def scale_entrants_disability_benefit(rng: np.random.Generator, tables: StartingTables, people: dict,
-                                      ratio: float, month: int) -> None:
-    """Give a batch of people turning 16 ``ratio`` times the PIP share the April 2019
-    synthesis gave them (child DLA moving to PIP), in place. Above 1, people not on PIP gain a
-    standard award starting this month, with a limiting condition and an award length from the
-    published mix; below 1, recipients lose their award. The batch's own share is the base, so
-    the expected share is exact and no draw is made at a ratio of 1."""
-    if ratio == 1.0 or people["disability_benefit"].size == 0:
+def give_entrants_disability_benefit(rng: np.random.Generator, tables: StartingTables, people: dict,
+                                     share: float, month: int) -> None:
+    """Make the expected share of a batch of people turning 16 with a PIP award ``share``
+    (child DLA moving to PIP), in place, starting from the awards the synthesis gave them:
+    above it, people not on PIP gain a standard award starting this month, with a limiting
+    condition and an award length from the published mix; below it, recipients lose theirs."""
+    count = people["disability_benefit"].size
+    if count == 0:
         return
     recipient = people["disability_benefit"] >= states.DB_STANDARD
     receiving = int(recipient.sum())
-    if ratio < 1.0:
-        lose = recipient & (rng.random(recipient.size) >= ratio)
+    wanted = share * count
+    if receiving > wanted:
+        lose = recipient & (rng.random(count) >= wanted / receiving)
         people["disability_benefit"][lose] = states.DB_NONE
         people["award_end_month"][lose] = states.NO_AWARD_END
         people["months_in_disability_state"][lose] = 0
         return
     candidates = people["disability_benefit"] == states.DB_NONE
-    if receiving == 0 or not candidates.any():
+    if wanted == receiving or not candidates.any():
         return
-    chance = min(1.0, (ratio - 1.0) * receiving / candidates.sum())
-    gain = candidates & (rng.random(candidates.size) < chance)
+    gain = candidates & (rng.random(count) < min(1.0, (wanted - receiving) / candidates.sum()))
     lengths, shares = tables.award_lengths
     length = lengths[rng.choice(lengths.size, size=int(gain.sum()), p=shares / shares.sum())]
     people["disability_benefit"][gain] = states.DB_STANDARD

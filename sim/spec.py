@@ -204,6 +204,17 @@ def transition(key: str) -> Transition:
     return TRANSITIONS[key]
 
 
+CALENDAR_RATES: dict[str, str] = {
+    "demography.entrants_disability_benefit_share":
+        "share of the people turning 16 each month who enter with a PIP award (rising 16s from child DLA)",
+}
+"""Rates applied between kernels (at month end), not rows of a hazard table. Drivers reach
+them by name like transitions: the model reads each as its configured value times the
+calendar multipliers of the drivers that name it (sim/engine/drivers.py ``calendar_rate``)."""
+DRIVER_TARGETS: tuple[str, ...] = (*TRANSITIONS, *CALENDAR_RATES)
+"""What a driver can name: a transition or a calendar rate."""
+
+
 # ---------------------------------------------------------------------------- metrics
 
 Kind = Literal["stock", "flow", "money", "programme"]

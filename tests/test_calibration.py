@@ -168,6 +168,46 @@ def test_driver_profiles_and_projections():
     assert factor[59, 0] == pytest.approx(2.0) and factor[59, 9] == pytest.approx(1.3), "age weights apply"
 
 
+def test_a_series_driver_follows_its_points_and_moves_a_calendar_rate():
+    config = load([])
+    projection = config.projection.model_copy(update={"mode": "flatten", "start": "2024-04"})
+    rising = config.drivers["rising_16s"]
+    profile = drivers.shape(rising, "2019-04", 120, projection)
+    assert profile[0] == 0 and profile[18] == pytest.approx(0.327) and profile[42] == pytest.approx(1.296)
+    assert profile[24] == pytest.approx((0.327 + 0.616) / 2), "linear between points"
+    assert profile[119] == pytest.approx(profile[59]), "held at March 2024 under flatten"
+    rate = drivers.calendar_rate("demography.entrants_disability_benefit_share", 0.03, config.drivers, "2019-04",
+                                 120, projection)
+    assert rate[0] == pytest.approx(0.03) and rate[54] == pytest.approx(0.03 * 2.359)
+    off = {name: d.model_copy(update={"enabled": False}) for name, d in config.drivers.items()}
+    assert (drivers.calendar_rate("demography.entrants_disability_benefit_share", 0.03, off, "2019-04", 120,
+                                  projection) == 0.03).all()
+
+
+def test_the_rising_16s_driver_and_share_are_the_published_awards():
+    """Each point of the rising_16s driver is that year's published awards (E&W) over the
+    April 2019 rate, less 1, and the April 2019 share is that rate over the cohort turning 16."""
+    from sim.published import load_figures
+
+    figures = load_figures()
+    config = load([])
+
+    def awards(year):
+        figure = figures[f"dwp_rising_16s_awards_{year}"]
+        return figure.england_and_wales * (12 / 7 if year == "apr_oct_2024" else 1)
+
+    base = (awards("2018_19") + awards("2019_20")) / 2
+    expected = {"2020-10": "2020_21", "2021-10": "2021_22", "2022-10": "2022_23", "2023-10": "2023_24",
+                "2024-07": "apr_oct_2024"}
+    points = config.drivers["rising_16s"].points
+    assert points["2019-04"] == 0.0
+    for month, year in expected.items():
+        assert points[month] == pytest.approx(awards(year) / base - 1, abs=0.001), month
+    cohort = config.demography.entrants_per_month * 12
+    assert config.demography.entrants_disability_benefit_share == pytest.approx(base / cohort, abs=2e-5)
+    assert config.drivers["rising_16s"].prior is None and config.drivers["rising_16s"].effect == 1.0
+
+
 def test_disabled_driver_has_no_effect():
     small = ["population.size=2000", "panel.size=0", "calibration.draws=[]"]
     on = load(["drivers.pandemic.effect=0.8", *small])
@@ -225,22 +265,25 @@ def test_no_driver_change_splits_into_growth_age_mix_and_drift():
 
 
 def test_the_no_driver_parts_add_up_to_the_no_driver_change_and_name_each_benefit():
-    from sim.calibration.decomposition import CONTINUATION, no_driver_parts, with_parts
+    from sim.calibration.decomposition import CONTINUATION, no_driver_parts
 
     bands = ("16-24", "25-34", "35-49", "50-64")
     years = ["2019-20", "2023-24"]
     columns = {"population": [100.0, 104.0], **{f"population@{b}": [25.0, 26.0] for b in bands}}
-    for metric, start, end in (("health_benefit_recipients", 10.0, 14.0), ("incapacity_benefit_recipients", 6.0, 6.2)):
+    for metric, start, end in (("health_benefit_recipients", 10.0, 14.0), ("incapacity_benefit_recipients", 6.0, 6.2),
+                               ("disability_benefit_recipients", 7.0, 8.5), ("health_benefit_recipients_both", 3.0, 0.7)):
         columns[metric] = [start, end]
         for band in bands:
             columns[f"{metric}@{band}"] = [start / 4, end / 4]
-    annual = with_parts(pd.DataFrame(columns, index=years))
+    annual = pd.DataFrame(columns, index=years)
     parts = dict(no_driver_parts(annual, "health_benefit_recipients", *years, factor=1.0))
     assert sum(parts.values()) == pytest.approx(4.0)
     assert parts["no driver: population growth"] == pytest.approx(10.0 * 0.04)
-    pip_label = CONTINUATION["health_benefit_recipients"][1][1]
-    # PIP-only recipients go from 4 to 7.8; growth at 4% gives 0.16 of it, the rest is PIP's own
-    assert parts[pip_label] == pytest.approx(3.8 - 4.0 * 0.04)
+    pip_label, both_label = (label for _, label, _ in CONTINUATION["health_benefit_recipients"][1:])
+    # PIP goes from 7 to 8.5; growth at 4% gives 0.28 of it, the rest is PIP's own
+    assert parts[pip_label] == pytest.approx(1.5 - 7.0 * 0.04)
+    # people on both fall from 3 to 0.7, against 3.12 at 4% growth: 2.42 more counted once each
+    assert parts[both_label] == pytest.approx(3.0 * 1.04 - 0.7)
     assert parts["no driver: age mix"] == pytest.approx(0.0)
 
 

@@ -119,14 +119,16 @@ def test_default_hazards_cover_exactly_the_registry_transitions():
 
 
 def test_every_named_transition_in_configs_is_in_the_registry():
+    """Drivers may also name a calendar rate (``spec.CALENDAR_RATES``); programmes only transitions."""
     named = []
     for path in [CONFIGS / "drivers" / "default.yaml", *(CONFIGS / "interventions").glob("*.yaml")]:
         config = yaml.safe_load(path.read_text())
         entries = config.values() if path.parent.name == "drivers" else [config]
         for entry in entries:
-            named += entry.get("transitions", [])
+            named += [t for t in entry.get("transitions", []) if t not in spec.CALENDAR_RATES]
             named += [effect["transition"] for effect in entry.get("effects", [])]
     assert named and set(named) <= set(spec.TRANSITIONS)
+    assert set(spec.CALENDAR_RATES) <= set(spec.DRIVER_TARGETS) and not set(spec.CALENDAR_RATES) & set(spec.TRANSITIONS)
 
 
 def test_hazard_model_has_a_ratio_field_for_every_dimension():

@@ -189,29 +189,34 @@ def test_pip_reviews_end_awards_at_the_review_row_rate_and_deferral_extends_awar
     assert ramped["disability_benefit_reviews"] < 0.9 * flat["disability_benefit_reviews"]
 
 
-def test_people_turning_16_carry_the_configured_multiple_of_the_pip_share():
-    """demography.entrants_disability_benefit_ratio scales the PIP share of entrants at 16;
-    those given PIP have a limiting condition and a fresh award."""
-    from sim.population import StartingTables, scale_entrants_disability_benefit, synthesise
+def test_people_turning_16_enter_with_the_configured_pip_share():
+    """The expected PIP share of a batch turning 16 is the configured share whatever the
+    synthesis gave them; those given PIP have a limiting condition and a fresh award."""
     from sim.config import load
+    from sim.population import StartingTables, give_entrants_disability_benefit, synthesise
 
     tables = StartingTables(load(["population.size=5000", "panel.size=0"]))
-    shares = {}
-    for ratio in (0.0, 1.0, 2.0):
+    for share in (0.0, 0.01, 0.03, 0.12):
         rng = np.random.default_rng(7)
         people = synthesise(rng, tables, 200_000, month=5, ages=(states.ENTRY_AGE_MONTHS, states.ENTRY_AGE_MONTHS))
-        before = rng.bit_generator.state
-        scale_entrants_disability_benefit(rng, tables, people, ratio, month=5)
-        if ratio == 1.0:
-            assert rng.bit_generator.state == before, "a ratio of 1 draws nothing"
+        synthesised = people["disability_benefit"] >= states.DB_STANDARD
+        give_entrants_disability_benefit(rng, tables, people, share, month=5)
         on_pip = people["disability_benefit"] >= states.DB_STANDARD
-        shares[ratio] = on_pip.mean()
-        assert (people["limiting"][on_pip] == 1).all()
+        assert on_pip.mean() == pytest.approx(share, abs=0.0015)
+        gained = on_pip & ~synthesised
+        assert (people["limiting"][gained] == 1).all()
+        assert (people["months_in_disability_state"][gained] == 0).all()
         assert (people["award_end_month"][~on_pip & (people["disability_benefit"] == states.DB_NONE)]
                 == states.NO_AWARD_END).all()
-    assert shares[0.0] == 0
-    assert 0.02 < shares[1.0] < 0.08
-    assert shares[2.0] == pytest.approx(2 * shares[1.0], rel=0.05)
+    tiny = synthesise(np.random.default_rng(3), tables, 30, month=5,
+                      ages=(states.ENTRY_AGE_MONTHS, states.ENTRY_AGE_MONTHS))
+    tiny["disability_benefit"][:] = states.DB_NONE
+    counts = []
+    for seed in range(400):
+        batch = {key: value.copy() for key, value in tiny.items()}
+        give_entrants_disability_benefit(np.random.default_rng(seed), tables, batch, 0.05, month=5)
+        counts.append((batch["disability_benefit"] >= states.DB_STANDARD).sum())
+    assert np.mean(counts) == pytest.approx(1.5, rel=0.15), "a batch with no synthesised award still gains"
 
 
 def test_incapacity_recipients_in_work_are_on_benefit_and_employed(small_metrics):

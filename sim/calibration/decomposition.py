@@ -42,24 +42,24 @@ MEASURES = {
 PERIODS = {"2019-20 to 2023-24": ("2019-20", "2023-24"), "2023-24 to 2028-29": ("2023-24", "2028-29")}
 POPULATION_GROWTH = "no driver: population growth"
 AGEING = "no driver: age mix"
-PIP_ONLY = "pip_without_incapacity_benefit"
-"""People with PIP and no incapacity benefit: health-benefit recipients less incapacity recipients."""
-CONTINUATION: dict[str, tuple[tuple[str, str], ...]] = {
+CONTINUATION: dict[str, tuple[tuple[str, str, int], ...]] = {
     "health_benefit_recipients": (
-        ("incapacity_benefit_recipients", "no driver: incapacity benefits at April 2019 flows"),
-        (PIP_ONLY, "no driver: PIP at April 2019 flows (recipients without incapacity benefits)")),
+        ("incapacity_benefit_recipients", "no driver: incapacity benefits at April 2019 flows", +1),
+        ("disability_benefit_recipients", "no driver: PIP at April 2019 flows", +1),
+        ("health_benefit_recipients_both", "no driver: fewer people on both benefits at April 2019 flows", -1)),
     "inactive_long_term_sick": (
-        ("inactive_long_term_sick", "no driver: long-term sickness at April 2019 flows"),),
+        ("inactive_long_term_sick", "no driver: long-term sickness at April 2019 flows", +1),),
     "health_benefit_spending_gbp": (
-        ("incapacity_benefit_spending_gbp", "no driver: incapacity benefits at April 2019 flows"),
-        ("disability_benefit_spending_gbp", "no driver: PIP at April 2019 flows")),
+        ("incapacity_benefit_spending_gbp", "no driver: incapacity benefits at April 2019 flows", +1),
+        ("disability_benefit_spending_gbp", "no driver: PIP at April 2019 flows", +1)),
 }
 """The change with every driver off is split into: what the 16-64 population's growth gives
 at the starting year's rate per head (population growth); what the shift of that population
 between the broad age bands gives at each band's starting rate (age mix); and, for each
-part of the measure (a benefit's own caseload or spending), the rest of that part's change:
-its April 2019 flows carried on, with ageing within a band. The parts add up to the measure,
-so the split is exact."""
+part of the measure, the rest of that part's change: its April 2019 flows carried on, with
+ageing within a band. Recipients of either benefit are those on incapacity benefits plus
+those on PIP less those on both (sign -1), so a fall in joint receipt is a part of its own.
+The parts add up to the measure, so the split is exact."""
 NO_DRIVER_PREFIX = "no driver:"
 PIP_FLOWS = {
     "disability_benefit_starts": ("new awards", +1),
@@ -90,15 +90,6 @@ def shapley(values: dict[frozenset, float], players: list[str]) -> dict[str, flo
     return result
 
 
-def with_parts(annual: pd.DataFrame) -> pd.DataFrame:
-    """Annual totals with the PIP-only caseload added, in total and by age band."""
-    annual = annual.copy()
-    for suffix in ("", *(f"@{band}" for band in states.AGE_BANDS)):
-        annual[PIP_ONLY + suffix] = (annual[f"health_benefit_recipients{suffix}"]
-                                     - annual[f"incapacity_benefit_recipients{suffix}"])
-    return annual
-
-
 def demographic_parts(annual: pd.DataFrame, metric: str, start: str, end: str) -> tuple[float, float]:
     """(population growth, age mix) parts of a measure's change from financial year ``start``
     to ``end`` in one run: growth at the starting rate per head, and the shift between
@@ -116,12 +107,12 @@ def no_driver_parts(annual: pd.DataFrame, metric: str, start: str, end: str, fac
     measure times ``factor``); they add up to that run's change."""
     growth = age_mix = 0.0
     continuation = []
-    for part, label in CONTINUATION[metric]:
+    for part, label, sign in CONTINUATION[metric]:
         part_growth, part_mix = demographic_parts(annual, part, start, end)
         change = annual.loc[end, part] - annual.loc[start, part]
-        growth += part_growth
-        age_mix += part_mix
-        continuation.append((label, (change - part_growth - part_mix) * factor))
+        growth += sign * part_growth
+        age_mix += sign * part_mix
+        continuation.append((label, sign * (change - part_growth - part_mix) * factor))
     return [(POPULATION_GROWTH, growth * factor), (AGEING, age_mix * factor), *continuation]
 
 
@@ -142,10 +133,6 @@ def pip_flow_account(no_driver: pd.DataFrame, fitted: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-ACCOUNT_METRICS = (*PIP_FLOWS, "incapacity_benefit_recipients", "incapacity_benefit_spending_gbp",
-                   "disability_benefit_spending_gbp")
-
-
 def anchored(contributions: dict[str, float], driver_total: float) -> dict[str, float]:
     """Shapley values from the small runs, made to add up to ``driver_total`` (the change all
     drivers make in the larger anchor runs): scaled when the two totals share a sign, else
@@ -159,13 +146,14 @@ def anchored(contributions: dict[str, float], driver_total: float) -> dict[str, 
 
 def _annual_run(raw: dict, values: dict[str, float], on: tuple[str, ...], seeds: list[int],
                 size: int) -> pd.DataFrame:
-    """Annual totals (with the PIP-only part) of one run with only the drivers ``on``."""
+    """Annual totals of one run with only the drivers ``on``: the measures, their parts (by
+    age band too) and the PIP flow account's flows."""
     config = {**raw, "drivers": {name: {**driver, "enabled": name in on} for name, driver in raw["drivers"].items()}}
-    stocks = (*MEASURES, "population", "incapacity_benefit_recipients", "incapacity_benefit_spending_gbp",
-              "disability_benefit_spending_gbp")
+    parts = [part for continuation in CONTINUATION.values() for part, _, _ in continuation]
+    stocks = list(dict.fromkeys((*MEASURES, "population", *parts)))
     banded = [f"{name}@{band}" for name in stocks for band in states.AGE_BANDS]
     totals = run_totals(config, dict(values), seeds, size)
-    return with_parts(annual_totals(totals[[*dict.fromkeys((*stocks, *ACCOUNT_METRICS)), *banded]]))
+    return annual_totals(totals[[*dict.fromkeys((*stocks, *PIP_FLOWS)), *banded]])
 
 
 def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0,

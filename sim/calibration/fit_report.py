@@ -111,7 +111,7 @@ def write_fit_chart(totals: pd.DataFrame, comparisons: list[Comparison], path: P
     for index, (metric, title) in enumerate(SERIES):
         axis = figure.add_subplot(grid[index // 2, index % 2])
         axis.plot(totals.index, totals[metric] / 1e6, color="#1f77b4", label="model (best draw, seed mean)")
-        for comparison in by_metric.get(metric, []):
+        for comparison in (c for c in by_metric.get(metric, []) if c.target.kind == "level"):
             start, end = (pd.Timestamp(f"{m}-01") for m in comparison.target.window)
             middle = start + (end - start) / 2
             tolerance = comparison.published * comparison.target.uncertainty / 1e6
@@ -145,21 +145,28 @@ def write_fit_chart(totals: pd.DataFrame, comparisons: list[Comparison], path: P
     save_figure(figure, path)
 
 
-def _format_value(value: float, relative: bool) -> str:
-    if not relative:
+def _format_value(value: float, unit: str) -> str:
+    if unit == "share points":
         return f"{value:.1%}"
+    if unit == "people a year":
+        return f"{value / 1e3:+,.0f}k a year"
     return f"£{value / 1e9:.1f}bn" if value > 1e9 else f"{value / 1e6:.3f}m"
+
+
+def _format_error(error: float, unit: str) -> str:
+    if unit == "relative":
+        return f"{error:+.1%}"
+    return f"{error / 1e3:+,.0f}k" if unit == "people a year" else f"{error * 100:+.2f} pts"
 
 
 def _markdown_table(table: pd.DataFrame) -> list[str]:
     lines = ["| target | ages | window | published (E&W) | model | error | z |", "|---|---|---|---:|---:|---:|---:|"]
     for row in table.itertuples(index=False):
-        relative = row.error_unit == "relative"
-        error = f"{row.error:+.1%}" if relative else f"{row.error * 100:+.2f} pts"
-        published = ("at most " if row.bound == "upper" else "") + _format_value(row.published_ew, relative)
+        published = ("at most " if row.bound == "upper" else "") + _format_value(row.published_ew, row.error_unit)
         flag = "" if row.within_one_sd else (" (beyond 1 sd)" if row.plausible else " **(beyond 3 sd)**")
         lines.append(f"| {row.figure} | {row.age_bands} | {row.window} | {published} | "
-                     f"{_format_value(row.model, relative)} | {error} | {row.z:+.1f}{flag} |")
+                     f"{_format_value(row.model, row.error_unit)} | {_format_error(row.error, row.error_unit)} | "
+                     f"{row.z:+.1f}{flag} |")
     return lines
 
 
@@ -204,7 +211,9 @@ def _decomposition_lines(table: pd.DataFrame | None) -> list[str]:
     return [*lines, "", "With every driver off the model keeps the hazards of April 2019, and its change splits "
             "exactly into: population growth (the 16-64 population's growth at the first year's rate per head), "
             "age mix (its shift between the four broad age bands at each band's first-year rate) and, for each "
-            "benefit, the rest of its own change: its April 2019 flows carried on (with ageing within a band). "
+            "benefit, the rest of its own change: its April 2019 flows carried on (with ageing within a band); "
+            "recipients of either benefit are those on incapacity benefits plus those on PIP less those on both, "
+            "so a fall in joint receipt at April 2019 flows is a part of its own. "
             "A driver's row is its Shapley value over the 2^n runs with each subset of drivers on (the "
             "decomposition's population size, one seed), scaled to add up to the change the drivers make in runs "
             "at the calibration's population size and seeds; the total and the no-driver parts come from those "
@@ -222,6 +231,10 @@ def _flow_account_lines(account: pd.DataFrame | None) -> list[str]:
         "disability_benefit_starts": (f"OBR onflows {figures['obr_pip_onflows_2018_19'].england_and_wales / 1e3:,.0f}k "
                                       f"(2018-19), {figures['obr_pip_onflows_2022_23'].england_and_wales / 1e3:,.0f}k "
                                       "(2022-23)"),
+        "disability_benefit_entrants_at_16": (
+            f"DWP initial awards {figures['dwp_rising_16s_awards_2019_20'].england_and_wales / 1e3:,.1f}k (2019-20), "
+            f"{figures['dwp_rising_16s_awards_2022_23'].england_and_wales / 1e3:,.1f}k (2022-23): the rising_16s "
+            "driver's path"),
     }
     ends = figures["ifs_pip_ends_2023"].england_and_wales * 12 / 1e3
     columns = [column for column in wide.columns if isinstance(column, tuple) and column[1]]

@@ -99,12 +99,14 @@ class Settings(BaseModel):
 
 # -- parameters -----------------------------------------------------------------------
 def search_space(raw: dict[str, Any], structure: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
-    """Dotted config key -> (low, high): every driver's effect, then the structure keys.
+    """Dotted config key -> (low, high): every fitted driver's effect (those with a prior),
+    then the structure keys.
 
     Each key must be read through ``${calibrated:KEY,DEFAULT}`` in the (unresolved) configs,
     or the fitted values would never reach the model.
     """
-    space = {f"drivers.{name}.effect": tuple(driver["prior"]) for name, driver in raw["drivers"].items()}
+    space = {f"drivers.{name}.effect": tuple(driver["prior"]) for name, driver in raw["drivers"].items()
+             if driver.get("prior") is not None}
     for key, (low, high) in structure.items():
         space[key] = (float(low), float(high))
     for key in space:

@@ -10,7 +10,9 @@ error's unit. The comparison kinds:
 * ``annual_flow``: sum of a flow over the window, scaled to 12 months; relative error;
 * ``monthly_flow``: sum of a flow over the window per month; relative error;
 * ``share``: mean of metric / sum of denominators over the window; error in share points;
-* ``flow_share``: sum of metric / sum of the denominators' sums; error in share points.
+* ``flow_share``: sum of metric / sum of the denominators' sums; error in share points;
+* ``annual_change``: a stock's change a year, from the mean of the window's first three
+  months to the mean of its last three; error in people a year.
 
 The standardised error ``z = error / uncertainty`` is what the calibration works with: a
 parameter set is plausible for a target when ``|z| <= 3`` (history matching's rule; a bound
@@ -32,8 +34,10 @@ from sim.core.calendar import parse_month
 from sim.published import Figure, load_figures
 from sim.spec import ALL_METRICS
 
-Kind = Literal["level", "annual_flow", "monthly_flow", "share", "flow_share"]
+Kind = Literal["level", "annual_flow", "monthly_flow", "share", "flow_share", "annual_change"]
 RELATIVE_KINDS = ("level", "annual_flow", "monthly_flow")
+CHANGE_MONTHS = 3
+"""An ``annual_change`` compares the means of this many months at each end of its window."""
 BAND_SEPARATOR = "@"
 """A run's totals hold ``metric@band`` columns for the metric within one age band."""
 PLAUSIBLE = 3.0
@@ -97,6 +101,12 @@ class Target(BaseModel):
     def relative(self) -> bool:
         return self.kind in RELATIVE_KINDS
 
+    @property
+    def error_unit(self) -> str:
+        if self.relative:
+            return "relative"
+        return "people a year" if self.kind == "annual_change" else "share points"
+
     def column(self, metric: str) -> list[str]:
         """The totals columns that make up ``metric`` for this target's age bands."""
         if not self.age_bands or metric in SNAPSHOTS:
@@ -141,6 +151,11 @@ def model_value(target: Target, totals: pd.DataFrame) -> float:
         return float(values.sum() * 12 / len(values))
     if target.kind == "monthly_flow":
         return float(values.sum() / len(values))
+    if target.kind == "annual_change":
+        if len(values) < 2 * CHANGE_MONTHS:
+            raise ValueError(f"{target.figure}: an annual change needs at least {2 * CHANGE_MONTHS} months")
+        months_apart = len(values) - CHANGE_MONTHS
+        return float((values.iloc[-CHANGE_MONTHS:].mean() - values.iloc[:CHANGE_MONTHS].mean()) * 12 / months_apart)
     denominator = window[[column for metric in target.denominator for column in target.column(metric)]].sum(axis=1)
     if target.kind == "share":
         return float((values / denominator).mean())
@@ -188,7 +203,7 @@ def table(comparisons: list[Comparison]) -> pd.DataFrame:
             "published_ew": c.published,
             "model": c.model,
             "error": c.error,
-            "error_unit": "relative" if c.target.relative else "share points",
+            "error_unit": c.target.error_unit,
             "uncertainty": c.target.uncertainty,
             "z": c.z,
             "bound": c.target.bound,

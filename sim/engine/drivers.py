@@ -1,12 +1,17 @@
 """Named drivers of change: calendar multipliers on the hazards of named transitions.
 
 A driver multiplies the rates of its transitions by ``1 + effect x age_weight x shape(t)``
-(never below 0.05). ``shape`` is 0 before ``start`` and follows one of three profiles:
+(never below 0.05). ``shape`` is 0 before ``start`` and follows one of four profiles:
 
 * ``ramp``: rises linearly from 0 at ``start`` to 1 at ``full``;
 * ``step``: 1 from ``start``;
 * ``pulse``: 1 from ``start`` to ``end``, then decays towards ``persist`` with an e-folding
-  time of ``decay_months``.
+  time of ``decay_months``;
+* ``series``: a published path, ``points`` at dated months, linear between them and held
+  after the last.
+
+A driver names transitions (rows of the hazard tables) or calendar rates the model applies
+at month end (sim/spec.py ``CALENDAR_RATES``); :func:`calendar_rate` gives the latter.
 
 After the fitting period (``projection.start``) the projection assumption decides how the
 shapes continue: ``trend`` extends each ramp at its 2019-2024 slope, ``flatten`` holds every
@@ -42,6 +47,9 @@ def shape(driver: DriverConfig, start: str, months: int, projection: ProjectionC
         fitted = np.minimum(raw, 1.0)
     elif driver.shape == "step":
         raw = fitted = (t >= begin).astype(float)
+    elif driver.shape == "series":
+        at = np.array([month_index(month, start) for month in driver.points], dtype=float)
+        raw = fitted = np.where(t < begin, 0.0, np.interp(t, at, np.array(list(driver.points.values()))))
     else:
         end = month_index(driver.end, start)
         decay = np.exp(-np.clip(t - end, 0.0, None) / driver.decay_months)
@@ -78,8 +86,21 @@ def apply(hazards: dict, drivers: dict[str, DriverConfig], start: str, months: i
             continue
         factor = multipliers(driver, driver.effect, start, months, projection)
         for target in driver.transitions:
+            if target in spec.CALENDAR_RATES:
+                continue
             transition = spec.transition(target)
             hazards[transition.process].period[transition.row] *= factor
+
+
+def calendar_rate(key: str, base: float, drivers: dict[str, DriverConfig], start: str, months: int,
+                  projection: ProjectionConfig) -> np.ndarray:
+    """A calendar rate (sim/spec.py ``CALENDAR_RATES``) in each month: ``base`` times the
+    multipliers of the enabled drivers that name it (all ages: a rate has no age groups)."""
+    rate = np.full(months, float(base))
+    for driver in drivers.values():
+        if driver.enabled and driver.effect != 0.0 and key in driver.transitions:
+            rate *= np.maximum(MINIMUM_MULTIPLIER, 1.0 + driver.effect * shape(driver, start, months, projection))
+    return rate
 
 
 def apply_alignment(hazards: dict, projection: ProjectionConfig, start: str, months: int) -> None:

@@ -93,8 +93,18 @@ class ExitDuration(Strict):
     source: str = Field(min_length=3)
 
 
+class JointReceipt(Strict):
+    """Hazard ratio on leaving one benefit for people who also hold the other (the hazards'
+    ratios read it): incapacity-benefit exits of PIP recipients, or PIP ends of LCW and
+    LCWRA recipients."""
+
+    ratio: HazardRatio = Field(gt=0.0)
+    source: str = Field(min_length=3)
+
+
 class IncapacityBenefitConfig(Transitions):
     exit_duration: ExitDuration
+    joint_receipt: JointReceipt
 
 
 class PipReview(Strict):
@@ -131,6 +141,7 @@ class PipReview(Strict):
 class DisabilityBenefitConfig(Transitions):
     award_lengths_file: str
     review: PipReview
+    joint_receipt: JointReceipt
 
 
 class MortalityRatios(Strict):
@@ -145,9 +156,9 @@ class MortalityRatios(Strict):
 class Demography(Strict):
     entrants_per_month: float = Field(ge=0.0)
     entrants_source: str = Field(min_length=3)
-    entrants_disability_benefit_ratio: float = Field(ge=0.0, le=10.0)
-    """People turning 16 on PIP (child DLA moved to PIP, "rising 16s"), relative to the share
-    the April 2019 synthesis gives 16-year-olds (1 = as synthesised)."""
+    entrants_disability_benefit_share: float = Field(ge=0.0, le=1.0)
+    """Share of the people turning 16 who enter with a PIP award (child DLA moved to PIP,
+    "rising 16s") at April 2019 rates; drivers can move it (sim/spec.py ``CALENDAR_RATES``)."""
     entrants_disability_benefit_source: str = Field(min_length=3)
     immigrant_age_months: tuple[StrictInt, StrictInt]
     immigrant_age_source: str = Field(min_length=3)
@@ -391,15 +402,21 @@ class DriverConfig(Strict):
     """A named driver of change (see sim/drivers.py for the profiles)."""
 
     transitions: list[str] = Field(min_length=1)
-    shape: Literal["ramp", "step", "pulse"]
+    """Transitions (sim/spec.py ``TRANSITIONS``) or calendar rates (``CALENDAR_RATES``)."""
+    shape: Literal["ramp", "step", "pulse", "series"]
     start: str
     full: str | None = None
     end: str | None = None
     decay_months: float = Field(default=12.0, gt=0.0)
     persist: float = Field(default=0.0, ge=0.0, le=1.0)
+    points: dict[str, float] = {}
+    """``series`` only: the profile at dated months (YYYY-MM), linear between them, 0 before
+    ``start`` and held after the last."""
     effect: float = Field(default=0.0, ge=-0.95)
     enabled: bool = True
-    prior: tuple[float, float]
+    prior: tuple[float, float] | None = None
+    """The range ``make calibrate`` searches for ``effect``; None: not fitted (the effect and
+    profile are set from the published figures the source names)."""
     age_weight: dict[AgeGroup, float] = {}
     source: str = Field(min_length=3)
 
@@ -410,15 +427,30 @@ class DriverConfig(Strict):
             parse_month(str(text))
         return None if text is None else str(text)
 
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points_are_months(cls, points: Any) -> Any:
+        if isinstance(points, dict):
+            for month in points:
+                parse_month(str(month))
+            return {str(month): value for month, value in points.items()}
+        return points
+
     @model_validator(mode="after")
     def _profile_is_complete(self) -> DriverConfig:
         if self.shape == "ramp" and (self.full is None or month_index(self.full, self.start) <= 0):
             raise ValueError(f"a ramp needs `full` after `start` ({self.start}); got {self.full!r}")
         if self.shape == "pulse" and (self.end is None or month_index(self.end, self.start) < 0):
             raise ValueError(f"a pulse needs `end` no earlier than `start` ({self.start}); got {self.end!r}")
-        low, high = self.prior
-        if not -0.95 <= low <= high:
-            raise ValueError(f"prior {list(self.prior)} must be [low, high] with -0.95 <= low <= high")
+        if self.shape == "series":
+            months = [month_index(month, self.start) for month in self.points]
+            if not months or months[0] < 0 or any(b <= a for a, b in zip(months, months[1:])):
+                raise ValueError(f"a series needs `points` in date order from `start` ({self.start}); "
+                                 f"got {list(self.points)}")
+        if self.prior is not None:
+            low, high = self.prior
+            if not -0.95 <= low <= high:
+                raise ValueError(f"prior {list(self.prior)} must be [low, high] with -0.95 <= low <= high")
         return self
 
 

@@ -91,9 +91,9 @@ class RunConfigBase(Strict):
     def _name_real_transitions(self) -> RunConfigBase:
         for name, driver in self.drivers.items():
             for target in driver.transitions:
-                if target not in spec.TRANSITIONS:
-                    raise ValueError(f"drivers.{name}.transitions: {target!r} is not a transition; "
-                                     f"allowed: {_allowed_transitions()}")
+                if target not in spec.DRIVER_TARGETS:
+                    raise ValueError(f"drivers.{name}.transitions: {target!r} is not a transition or calendar "
+                                     f"rate; allowed: {', '.join(spec.DRIVER_TARGETS)}")
         for name, programme in self.interventions.items():
             for index, effect in enumerate(programme.effects):
                 if effect.transition not in spec.TRANSITIONS:
