@@ -248,6 +248,21 @@ def test_an_upper_bound_is_met_anywhere_below_it():
     assert not two_sided.within
 
 
+def test_an_annual_change_compares_the_ends_of_its_window_in_people_a_year():
+    target = targets.Target(figure="dwp_ifs_hrb_change_2018_to_2019_20", metric="health_benefit_recipients",
+                            kind="annual_change", window=("2019-04", "2020-02"), uncertainty=35000.0)
+    months = pd.date_range("2019-04-01", "2020-03-01", freq="MS")
+    totals = pd.DataFrame({"health_benefit_recipients": 2.8e6 + 5000.0 * np.arange(months.size)}, index=months)
+    # 5,000 a month: the means of April-June and December-February are 8 months apart
+    assert targets.model_value(target, totals) == pytest.approx(60000.0)
+    (comparison,) = targets.compare([target], totals)
+    assert comparison.published == 0.0 and comparison.error == pytest.approx(60000.0)
+    assert comparison.z == pytest.approx(60000.0 / 35000.0) and target.error_unit == "people a year"
+    short = target.model_copy(update={"window": ("2019-04", "2019-08")})
+    with pytest.raises(ValueError, match="at least 6 months"):
+        targets.model_value(short, totals)
+
+
 def test_no_driver_change_splits_into_growth_age_mix_and_drift():
     from sim.calibration.decomposition import demographic_parts
 
@@ -351,7 +366,7 @@ def test_abc_mcmc_moves_stay_in_the_accepted_region_spread_over_it_and_resume(tm
                          wave=1, origin=f"wave 1 point {i}")
               for i, (a, b) in enumerate(rng.uniform(0.2, 0.35, size=(60, 2)))]
     settings = SimpleNamespace(move_steps=40, implausibility_cut=3.0, output_dir=str(tmp_path), sampler_seed=5,
-                               waves=1, workers=1)
+                               waves=1, workers=1, study_name="toy")
     _MOVE_EVALUATIONS.clear()
     ends, moves = move(starts, space, settings, _square_rule, ())
     points = np.array([[e.values["a"], e.values["b"]] for e in ends])
@@ -364,6 +379,30 @@ def test_abc_mcmc_moves_stay_in_the_accepted_region_spread_over_it_and_resume(tm
     again, _ = move(starts, space, settings, _square_rule, ())
     assert len(_MOVE_EVALUATIONS) == evaluated
     assert [e.values for e in again] == [e.values for e in ends]
+    from sim.params.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="holds the points of study 'toy'"):
+        move(starts, space, SimpleNamespace(**{**vars(settings), "study_name": "changed"}), _square_rule, ())
+
+
+def test_few_accepted_sets_each_start_several_chains_to_give_the_draws_kept(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.calibration.waves import Evaluation, move, posterior
+
+    space = {"a": (0.0, 1.0), "b": (0.0, 1.0)}
+    accepted = [Evaluation(values={"a": a, "b": b}, z={"toy": 0.0}, loss=float(i), implausibility=0.0, wave=1,
+                           origin=f"wave 1 point {i}")
+                for i, (a, b) in enumerate(((0.3, 0.3), (0.5, 0.6), (0.7, 0.4), (0.6, 0.7)))]
+    settings = SimpleNamespace(move_steps=10, implausibility_cut=3.0, output_dir=str(tmp_path), sampler_seed=5,
+                               waves=1, workers=1, study_name="toy")
+    _MOVE_EVALUATIONS.clear()
+    result = posterior(accepted, accepted, 3.0, 10, seed=1,
+                       mover=lambda starts: move(starts, space, settings, _square_rule, ()))
+    assert len(result.draws) == 10 and result.moves.chains == 12, "4 sets x 3 chains, 10 end states kept"
+    assert "each starting 3 chains (12 in all)" in result.rule
+    assert len({tuple(d.values.values()) for d in result.draws}) == 10, "chains from one start part ways"
+    assert all(d.implausibility <= 3.0 for d in result.draws)
 
 
 def test_a_cached_starting_population_runs_as_a_fresh_one_under_other_pip_values():

@@ -1,7 +1,8 @@
 """Attribute the rise to the named drivers: exact Shapley values over the drivers.
 
 For every subset of drivers the model runs with only those drivers on (same seed, so
-common random numbers make the differences exact comparisons). A driver's Shapley value
+common random numbers make the differences exact comparisons), in the calibration's worker
+processes. A driver's Shapley value
 is its marginal contribution to the change in a measure, averaged over every order in
 which drivers could be switched on; the values plus the change with no driver at all
 (demography and the continuation of April 2019's flows) add up to the change with every
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
 from pathlib import Path
 
 import matplotlib
@@ -156,8 +158,37 @@ def _annual_run(raw: dict, values: dict[str, float], on: tuple[str, ...], seeds:
     return annual_totals(totals[[*dict.fromkeys((*stocks, *PIP_FLOWS)), *banded]])
 
 
+def _coalition_run(job: tuple) -> pd.DataFrame:
+    """One coalition's annual totals (a worker process's unit of work)."""
+    return _annual_run(*job)
+
+
+def _coalition_runs(jobs: list[tuple], workers: int) -> list[pd.DataFrame]:
+    """Every coalition's annual totals, in ``jobs`` order, in ``workers`` processes (one
+    numba thread each) with a progress bar."""
+    from tqdm import tqdm
+
+    progress = tqdm(total=len(jobs), desc="decomposition", unit="run", mininterval=10, ascii=True)
+    if workers == 1:
+        results = []
+        for job in jobs:
+            results.append(_coalition_run(job))
+            progress.update()
+    else:
+        from sim.calibration.waves import _init_worker
+
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=_init_worker) as pool:
+            results = []
+            for result in pool.imap(_coalition_run, jobs, chunksize=4):
+                results.append(result)
+                progress.update()
+    progress.close()
+    return results
+
+
 def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0,
-              anchor_size: int | None = None, anchor_seeds: tuple[int, ...] = (0,)
+              anchor_size: int | None = None, anchor_seeds: tuple[int, ...] = (0,), workers: int = 1
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shapley contributions of each driver to each measure's change in each period, and the
     PIP flow account of the runs with no driver and with every driver.
@@ -173,8 +204,10 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
     changes: dict[tuple[str, str], dict[frozenset, float]] = {}
     anchor: dict[str, pd.DataFrame] = {}
     same_runs = (anchor_size or size) == size and list(anchor_seeds) == [seed]
-    for on in itertools.chain.from_iterable(itertools.combinations(drivers, k) for k in range(len(drivers) + 1)):
-        annual = _annual_run(raw, values, on, [seed], size)
+    coalitions = list(itertools.chain.from_iterable(itertools.combinations(drivers, k)
+                                                    for k in range(len(drivers) + 1)))
+    runs = _coalition_runs([(raw, values, on, [seed], size) for on in coalitions], workers)
+    for on, annual in zip(coalitions, runs, strict=True):
         if same_runs and on in extremes:
             anchor[extremes[on]] = annual
         for metric, factor in factors.items():
@@ -230,7 +263,8 @@ def write(raw: dict, values: dict[str, float], scale: float, settings,
           output_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     size = settings.decomposition_population_size
     seeds = tuple(settings.seeds)
-    table, account = decompose(raw, values, scale, size, anchor_size=settings.population_size, anchor_seeds=seeds)
+    table, account = decompose(raw, values, scale, size, anchor_size=settings.population_size, anchor_seeds=seeds,
+                               workers=settings.workers)
     anchor = (f"runs with none and all of {len(raw['drivers'])} drivers at {settings.population_size:,} people, "
               f"seeds {', '.join(map(str, seeds))}")
     projection = f"'{raw['projection']['name']}' projection after March 2024 (make calibrate)"

@@ -72,16 +72,21 @@ def evaluations_table(evaluations) -> pd.DataFrame:
                           **{f"z:{label}": z for label, z in e.z.items()}, **e.values} for e in evaluations])
 
 
-def conflicts(evaluations, cut: float, best: int = 50) -> list[str]:
-    """Why no set is accepted: among the least implausible sets, how often each target is
-    beyond the cut, and which pairs of targets pull against each other (their z correlate
-    negatively where both are large)."""
+STRAINED = 2.0
+"""|z| beyond which a target counts as strained in the accepted draws."""
+
+
+def conflicts(evaluations, cut: float, best: int = 50, pool_name: str = "least implausible sets") -> list[str]:
+    """Why no set is accepted (or, with the kept draws as the pool, where they are strained):
+    among the least implausible sets, how often each target is beyond the cut, and which
+    pairs of targets pull against each other (their z correlate negatively where both are
+    large)."""
     pool = sorted(evaluations, key=lambda e: e.implausibility)[:best]
     if not pool:
         return []
     labels = list(pool[0].z)
     z = np.array([[e.z[label] for label in labels] for e in pool])
-    lines = [f"Among the {len(pool)} least implausible sets, targets beyond |z| = {cut:g}:", ""]
+    lines = [f"Among the {len(pool)} {pool_name}, targets beyond |z| = {cut:g}:", ""]
     share = (np.abs(z) > cut).mean(axis=0)
     for index in np.argsort(-share):
         if share[index] > 0:
@@ -290,6 +295,12 @@ def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posteri
              *_markdown_table(fit_table), ""]
     if result.accepted == 0:
         lines += ["## Targets that conflict", "", *conflicts(evaluations, settings.implausibility_cut), ""]
+    else:
+        lines += ["## Where the accepted draws are strained", "",
+                  f"Targets that the kept draws meet only beyond {STRAINED:g} standard deviations in some draws, "
+                  "and pairs whose errors move against each other across the draws: where published figures pull "
+                  "the model in opposite directions.", "",
+                  *conflicts(result.draws, STRAINED, best=len(result.draws), pool_name="kept draws"), ""]
     lines += ["## Posterior beside prior", "",
               f"{len(result.draws)} draws. A parameter is flagged when its posterior median is within "
               f"{NEAR_BOUND:.0%} of its range of a bound.", "", *_posterior_lines(posterior), "",

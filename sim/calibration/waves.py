@@ -12,7 +12,8 @@ Approximate Bayesian computation with the history-matching cut as its kernel:
 * the **posterior** starts from the accepted sets. Weighting the last wave's by prior /
   proposal density undoes the proposal's focus in principle, but in 40-odd dimensions the
   weights are degenerate (a handful carry all the weight), so instead every accepted set
-  found (search and waves) starts a chain of ``move_steps`` **ABC-MCMC moves** (Marjoram et al., PNAS 2003): a
+  found (search and waves) starts a chain (several each when fewer are found than draws
+  are kept) of ``move_steps`` **ABC-MCMC moves** (Marjoram et al., PNAS 2003): a
   Gaussian random-walk proposal in the unit cube (the accepted sets' covariance times
   2.38^2 / dimensions, Roberts & Rosenthal's scaling), taken when the proposed set is inside
   the prior box and meets the acceptance rule, kept otherwise. With uniform priors and the
@@ -37,6 +38,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from sim.params.errors import ConfigError
 from sim.results import write_atomic
 
 
@@ -134,9 +136,26 @@ def _init_worker() -> None:
     numba.set_num_threads(1)
 
 
+def claim_directory(directory: Path, study: str) -> None:
+    """Mark ``directory`` (``waves`` or ``moves``) as holding ``study``'s points, so that a
+    rerun resumes them; refuse one that holds another study's (a changed configuration gets a
+    new study name, and its waves must not reuse the old points)."""
+    marker = directory / "study.txt"
+    if marker.exists():
+        owner = marker.read_text().strip()
+        if owner != study:
+            raise ConfigError(f"calibrate.study_name: {study!r}, but {directory} holds the points of study "
+                              f"{owner!r}; allowed: that study_name, or move {directory.parent} aside (or set "
+                              "calibrate.output_dir) to start afresh")
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    write_atomic(marker, lambda staging: staging.write_text(study + "\n"))
+
+
 def run_wave(wave: int, evaluations: list[Evaluation], space: dict[str, tuple[float, float]], settings: Any,
              evaluate, arguments: tuple) -> list[Evaluation]:
     """Evaluate (or resume) one wave and return its evaluations."""
+    claim_directory(Path(settings.output_dir) / "waves", settings.study_name)
     directory = Path(settings.output_dir) / "waves" / f"wave_{wave}"
     directory.mkdir(parents=True, exist_ok=True)
     plan_path = directory / "proposal.json"
@@ -220,15 +239,17 @@ def move_covariance(points: np.ndarray) -> np.ndarray:
 
 def move(chains: list[Evaluation], space: dict[str, tuple[float, float]], settings: Any, evaluate,
          arguments: tuple) -> tuple[list[Evaluation], Moves]:
-    """Run (or resume) ``settings.move_steps`` ABC-MCMC steps from each accepted set in
-    ``chains``; return the chains' end states and what the moves did."""
+    """Run (or resume) ``settings.move_steps`` ABC-MCMC steps from each chain's starting set
+    in ``chains`` (an accepted set may start several chains); return the chains' end states
+    and what the moves did. The proposal covariance comes from the distinct starts."""
     steps = settings.move_steps
     states = list(chains)
     if steps == 0 or len(states) < 2:
         return states, Moves(0, len(states), 0, 0, 0, 0)
+    claim_directory(Path(settings.output_dir) / "moves", settings.study_name)
     cut = settings.implausibility_cut
-    starts = np.stack([unit(e.values, space) for e in states])
-    covariance = move_covariance(starts)
+    distinct = {e.origin: e for e in states}.values()
+    covariance = move_covariance(np.stack([unit(e.values, space) for e in distinct]))
     proposed = taken = outside = 0
     for step in range(1, steps + 1):
         directory = Path(settings.output_dir) / "moves" / f"step_{step}"
@@ -296,10 +317,15 @@ def posterior(last_wave: list[Evaluation], everything: list[Evaluation], cut: fl
                 f"{len(last_wave)} points of the last wave accepted")
         if mover is not None:
             # Every accepted set found starts a chain: the moves' target does not depend on
-            # where a chain starts, and more chains give more draws.
+            # where a chain starts, and more chains give more draws. With fewer accepted sets
+            # than draws kept, each starts several chains (their proposals differ), so every
+            # draw is still a chain's end state.
             starts = [e for e in everything if e.accepted(cut)]
+            copies = -(-kept // len(starts))
             head += f", {len(starts)} in all (search and waves)"
-            ends, moves = mover(starts)
+            if copies > 1:
+                head += f", each starting {copies} chains ({copies * len(starts)} in all)"
+            ends, moves = mover(starts * copies)
             chosen = rng.choice(len(ends), size=min(kept, len(ends)), replace=False)
             draws = [ends[i] for i in chosen]
             rule = (f"{head}, {moves.describe()}; {len(draws)} of the chains' end states kept, with equal weight"
