@@ -142,7 +142,7 @@ def test_the_moves_start_from_every_accepted_set_and_keep_equal_weights():
     last = [_evaluation(1.0, wave=2, log_weight=50.0), _evaluation(2.0, wave=2), _evaluation(4.0, wave=2)]
     for index, evaluation in enumerate([*earlier, *last]):
         object.__setattr__(evaluation, "origin", f"point {index}")
-    result = waves.posterior(last, [*earlier, *last], cut=3.0, kept=10, seed=0, mover=mover)
+    result = waves.posterior(last, [*earlier, *last], cut=3.0, kept=3, seed=0, mover=mover)
     assert seen["starts"] == ["point 0", "point 2", "point 3"], "accepted sets of every wave, in order"
     assert len(result.draws) == 3 and result.accepted == 2
     assert "3 in all" in result.rule and "equal weight" in result.rule

@@ -94,9 +94,8 @@ class ExitDuration(Strict):
 
 
 class JointReceipt(Strict):
-    """Hazard ratio on leaving one benefit for people who also hold the other (the hazards'
-    ratios read it): incapacity-benefit exits of PIP recipients, or PIP ends of LCW and
-    LCWRA recipients."""
+    """Hazard ratio on leaving incapacity benefits for people who also hold PIP (the LCW and
+    LCWRA exit hazards' ratios read it)."""
 
     ratio: HazardRatio = Field(gt=0.0)
     source: str = Field(min_length=3)
@@ -141,7 +140,6 @@ class PipReview(Strict):
 class DisabilityBenefitConfig(Transitions):
     award_lengths_file: str
     review: PipReview
-    joint_receipt: JointReceipt
 
 
 class MortalityRatios(Strict):
