@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing
 from pathlib import Path
 
 import matplotlib
@@ -34,6 +33,7 @@ from sim import spec  # noqa: E402
 from sim.core import states  # noqa: E402
 from sim.aggregate import annual_totals  # noqa: E402
 from sim.calibration.runner import run_totals  # noqa: E402
+from sim.calibration.workers import map_in_workers  # noqa: E402
 from sim.results import save_figure, write_atomic  # noqa: E402
 
 MEASURES = {
@@ -164,27 +164,8 @@ def _coalition_run(job: tuple) -> pd.DataFrame:
 
 
 def _coalition_runs(jobs: list[tuple], workers: int) -> list[pd.DataFrame]:
-    """Every coalition's annual totals, in ``jobs`` order, in ``workers`` processes (one
-    numba thread each) with a progress bar."""
-    from tqdm import tqdm
-
-    progress = tqdm(total=len(jobs), desc="decomposition", unit="run", mininterval=10, ascii=True)
-    if workers == 1:
-        results = []
-        for job in jobs:
-            results.append(_coalition_run(job))
-            progress.update()
-    else:
-        from sim.calibration.waves import _init_worker
-
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=_init_worker) as pool:
-            results = []
-            for result in pool.imap(_coalition_run, jobs, chunksize=4):
-                results.append(result)
-                progress.update()
-    progress.close()
-    return results
+    """Every coalition's annual totals, in ``jobs`` order, in ``workers`` processes."""
+    return map_in_workers(_coalition_run, jobs, workers, "decomposition", "run", chunksize=4)
 
 
 def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0,

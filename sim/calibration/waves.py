@@ -29,7 +29,6 @@ where it stopped and a finished one is never rerun.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from sim.calibration.workers import map_in_workers
 from sim.params.errors import ConfigError
 from sim.results import write_atomic
 
@@ -130,12 +130,6 @@ def _evaluate_point(job: tuple) -> None:
     write_atomic(path, lambda staging: staging.write_text(text))
 
 
-def _init_worker() -> None:
-    import numba
-
-    numba.set_num_threads(1)
-
-
 def claim_directory(directory: Path, study: str) -> None:
     """Mark ``directory`` (``waves`` or ``moves``) as holding ``study``'s points, so that a
     rerun resumes them; refuse one that holds another study's (a changed configuration gets a
@@ -185,20 +179,7 @@ def run_wave(wave: int, evaluations: list[Evaluation], space: dict[str, tuple[fl
 
 
 def _run_jobs(jobs: list[tuple], workers: int, label: int | str) -> None:
-    from tqdm import tqdm
-
-    progress = tqdm(total=len(jobs), desc=label if isinstance(label, str) else f"wave {label}", unit="point",
-                    mininterval=10, ascii=True)
-    if workers == 1:
-        for job in jobs:
-            _evaluate_point(job)
-            progress.update()
-    else:
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=_init_worker) as pool:
-            for _ in pool.imap_unordered(_evaluate_point, jobs):
-                progress.update()
-    progress.close()
+    map_in_workers(_evaluate_point, jobs, workers, label if isinstance(label, str) else f"wave {label}", "point")
 
 
 def load_wave(directory: Path) -> list[Evaluation]:
