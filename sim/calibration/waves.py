@@ -174,12 +174,8 @@ def run_wave(wave: int, evaluations: list[Evaluation], space: dict[str, tuple[fl
     print(f"wave {wave}: {size - len(jobs)} of {size} points already done; "
           f"proposal fitted to {basis}", flush=True)
     if jobs:
-        _run_jobs(jobs, settings.workers, wave)
+        map_in_workers(_evaluate_point, jobs, settings.workers, f"wave {wave}", "point")
     return load_wave(directory)
-
-
-def _run_jobs(jobs: list[tuple], workers: int, label: int | str) -> None:
-    map_in_workers(_evaluate_point, jobs, workers, label if isinstance(label, str) else f"wave {label}", "point")
 
 
 def load_wave(directory: Path) -> list[Evaluation]:
@@ -248,7 +244,7 @@ def move(chains: list[Evaluation], space: dict[str, tuple[float, float]], settin
         print(f"move step {step} of {steps}: {int(inside.sum()) - len(jobs)} of {int(inside.sum())} proposals "
               f"inside the prior box already run", flush=True)
         if jobs:
-            _run_jobs(jobs, settings.workers, f"move {step}")
+            map_in_workers(_evaluate_point, jobs, settings.workers, f"move {step}", "point")
         for chain in np.flatnonzero(inside):
             record = json.loads((directory / f"chain_{chain:05d}.json").read_text())
             if record["implausibility"] <= cut:
