@@ -425,3 +425,75 @@ def test_a_cached_starting_population_runs_as_a_fresh_one_under_other_pip_values
     pd.testing.assert_frame_equal(cached, fresh)
     waiting = "disability_benefit_awaiting_decision"
     assert cached[waiting].iloc[0] > 1.25 * early[waiting].iloc[0], "twice the claim rate, more claims in progress"
+
+
+def test_with_health_held_the_health_drift_and_each_benefits_own_part_add_up_to_the_no_driver_change():
+    from sim.calibration.decomposition import CONTINUATION, HEALTH_DRIFT, no_driver_parts
+
+    bands = ("16-24", "25-34", "35-49", "50-64")
+    years = ["2019-20", "2023-24"]
+
+    def annual(levels: dict[str, tuple[float, float]]) -> pd.DataFrame:
+        columns = {"population": [100.0, 100.0], **{f"population@{b}": [25.0, 25.0] for b in bands}}
+        for metric, (start, end) in levels.items():
+            columns[metric] = [start, end]
+            columns.update({f"{metric}@{band}": [start / 4, end / 4] for band in bands})
+        return pd.DataFrame(columns, index=years)
+
+    # with no driver recipients rise by 4; with health held level by 1, all of it PIP's own
+    drifting = annual({"health_benefit_recipients": (10.0, 14.0), "incapacity_benefit_recipients": (6.0, 8.0),
+                       "disability_benefit_recipients": (7.0, 9.0), "health_benefit_recipients_both": (3.0, 3.0)})
+    held = annual({"health_benefit_recipients": (10.0, 11.0), "incapacity_benefit_recipients": (6.0, 6.0),
+                   "disability_benefit_recipients": (7.0, 8.0), "health_benefit_recipients_both": (3.0, 3.0)})
+    parts = dict(no_driver_parts(drifting, "health_benefit_recipients", *years, factor=1.0, held=held))
+    assert sum(parts.values()) == pytest.approx(4.0)
+    assert parts[HEALTH_DRIFT] == pytest.approx(3.0)
+    incapacity_label, pip_label, _ = (label for _, label, _ in CONTINUATION["health_benefit_recipients"])
+    assert parts[pip_label] == pytest.approx(1.0) and parts[incapacity_label] == pytest.approx(0.0)
+
+
+def test_holding_health_level_scales_each_onset_and_reads_share_changes_of_the_population():
+    from sim.calibration.steady_health import ONSETS, share_changes, with_onsets
+
+    raw = {"health": {"transitions": {name: {"base": 0.01, "sex": {"male": 0.5}} for name in ONSETS.values()}}}
+    multipliers = {metric: 1.0 + index for index, metric in enumerate(ONSETS)}
+    scaled = with_onsets(raw, multipliers)
+    for index, transition in enumerate(ONSETS.values()):
+        assert scaled["health"]["transitions"][transition]["base"] == pytest.approx(0.01 * (1 + index))
+        assert scaled["health"]["transitions"][transition]["sex"] == {"male": 0.5}
+    assert raw["health"]["transitions"]["limiting_onset"]["base"] == 0.01  # the input is left alone
+    annual = pd.DataFrame({"population": [200.0, 250.0], **{metric: [20.0, 25.0] for metric in ONSETS}},
+                          index=["2019-20", "2023-24"])
+    annual["limiting_condition"] = [40.0, 60.0]
+    changes = share_changes(annual)
+    assert changes["mental_health_condition"] == pytest.approx(0.0)
+    assert changes["limiting_condition"] == pytest.approx(60 / 250 - 40 / 200)
+    with pytest.raises(TypeError, match="limiting_onset.base must be a number"):
+        with_onsets({"health": {"transitions": {**raw["health"]["transitions"],
+                                                "limiting_onset": {"base": "${calibrated:x,0.1}"}}}}, multipliers)
+
+
+def test_a_draws_no_driver_row_splits_the_rise_into_demography_health_drift_and_benefit_flows():
+    from sim.calibration.no_driver import draw_row, report_lines
+
+    bands = ("16-24", "25-34", "35-49", "50-64")
+    years = ["2019-20", "2023-24"]
+
+    def annual(recipients: tuple[float, float], limiting: tuple[float, float]) -> pd.DataFrame:
+        columns = {"population": [1000.0, 1040.0], "health_benefit_recipients": list(recipients),
+                   "limiting_condition": list(limiting), "mental_health_condition": [200.0, 208.0],
+                   **{f"population@{b}": [250.0, 260.0] for b in bands},
+                   **{f"health_benefit_recipients@{b}": [recipients[0] / 4, recipients[1] / 4] for b in bands}}
+        return pd.DataFrame(columns, index=years)
+
+    row = draw_row(7, no_driver=annual((100.0, 120.0), (200.0, 232.0)), fitted=annual((100.0, 200.0), (200.0, 260.0)),
+                   held=annual((100.0, 110.0), (200.0, 208.0)))
+    assert row["draw"] == 7 and row["rise_all_drivers"] == pytest.approx(100.0)
+    assert row["demography"] == pytest.approx(4.0)  # 4% population growth at 2019-20 rates, no age shift
+    assert row["health_drift"] == pytest.approx(10.0)
+    assert row["no_driver_share"] == pytest.approx(0.20)
+    assert row["no_driver_benefit_flows_share"] == pytest.approx((20.0 - 4.0 - 10.0) / 100.0)
+    # the limiting share goes from 20% to 232/1040 over four years
+    assert row["limiting_share_change_pts_a_year"] == pytest.approx((232 / 1040 - 0.2) * 100 / 4)
+    lines = "\n".join(report_lines(pd.DataFrame([row, {**row, "draw": 8, "no_driver_share": 0.05}])))
+    assert "1 of 2 draws leave less than 10% of the rise with no driver" in lines

@@ -32,6 +32,7 @@ import seaborn as sns  # noqa: E402
 from sim import spec  # noqa: E402
 from sim.core import states  # noqa: E402
 from sim.aggregate import annual_totals  # noqa: E402
+from sim.calibration import steady_health  # noqa: E402
 from sim.calibration.runner import run_totals  # noqa: E402
 from sim.calibration.workers import map_in_workers  # noqa: E402
 from sim.results import save_figure, write_atomic  # noqa: E402
@@ -44,6 +45,9 @@ MEASURES = {
 PERIODS = {"2019-20 to 2023-24": ("2019-20", "2023-24"), "2023-24 to 2028-29": ("2023-24", "2028-29")}
 POPULATION_GROWTH = "no driver: population growth"
 AGEING = "no driver: age mix"
+HEALTH_DRIFT = "no driver: health drifting at April 2019 hazards"
+"""The part of the no-driver change that goes when health is held level: with the fitted
+recovery rates, April 2019's onset rates are not at their steady state."""
 CONTINUATION: dict[str, tuple[tuple[str, str, int], ...]] = {
     "health_benefit_recipients": (
         ("incapacity_benefit_recipients", "no driver: incapacity benefits at April 2019 flows", +1),
@@ -104,18 +108,28 @@ def demographic_parts(annual: pd.DataFrame, metric: str, start: str, end: str) -
     return float(growth), float(age_mix)
 
 
-def no_driver_parts(annual: pd.DataFrame, metric: str, start: str, end: str, factor: float) -> list[tuple[str, float]]:
+def no_driver_parts(annual: pd.DataFrame, metric: str, start: str, end: str, factor: float,
+                    held: pd.DataFrame | None = None) -> list[tuple[str, float]]:
     """The named parts of a measure's change in the run with every driver off (units of the
-    measure times ``factor``); they add up to that run's change."""
+    measure times ``factor``); they add up to that run's change.
+
+    With ``held`` (the same run with health held level, :mod:`sim.calibration.steady_health`)
+    the difference between the two runs' changes is the health drift's part, and each
+    benefit's own part is read from the held run."""
     growth = age_mix = 0.0
     continuation = []
+    flows = annual if held is None else held
     for part, label, sign in CONTINUATION[metric]:
         part_growth, part_mix = demographic_parts(annual, part, start, end)
-        change = annual.loc[end, part] - annual.loc[start, part]
+        change = flows.loc[end, part] - flows.loc[start, part]
         growth += sign * part_growth
         age_mix += sign * part_mix
         continuation.append((label, sign * (change - part_growth - part_mix) * factor))
-    return [(POPULATION_GROWTH, growth * factor), (AGEING, age_mix * factor), *continuation]
+    parts = [(POPULATION_GROWTH, growth * factor), (AGEING, age_mix * factor)]
+    if held is not None:
+        drift = (annual.loc[end, metric] - annual.loc[start, metric]) - (held.loc[end, metric] - held.loc[start, metric])
+        parts.append((HEALTH_DRIFT, drift * factor))
+    return [*parts, *continuation]
 
 
 def pip_flow_account(no_driver: pd.DataFrame, fitted: pd.DataFrame) -> pd.DataFrame:
@@ -146,11 +160,16 @@ def anchored(contributions: dict[str, float], driver_total: float) -> dict[str, 
     return {name: value + shift for name, value in contributions.items()}
 
 
+def with_drivers(raw: dict, on: tuple[str, ...]) -> dict:
+    """``raw`` with only the drivers ``on`` enabled."""
+    return {**raw, "drivers": {name: {**driver, "enabled": name in on} for name, driver in raw["drivers"].items()}}
+
+
 def _annual_run(raw: dict, values: dict[str, float], on: tuple[str, ...], seeds: list[int],
                 size: int) -> pd.DataFrame:
     """Annual totals of one run with only the drivers ``on``: the measures, their parts (by
     age band too) and the PIP flow account's flows."""
-    config = {**raw, "drivers": {name: {**driver, "enabled": name in on} for name, driver in raw["drivers"].items()}}
+    config = with_drivers(raw, on)
     parts = [part for continuation in CONTINUATION.values() for part, _, _ in continuation]
     stocks = list(dict.fromkeys((*MEASURES, "population", *parts)))
     banded = [f"{name}@{band}" for name in stocks for band in states.AGE_BANDS]
@@ -170,9 +189,11 @@ def _coalition_runs(jobs: list[tuple], workers: int) -> list[pd.DataFrame]:
 
 def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed: int = 0,
               anchor_size: int | None = None, anchor_seeds: tuple[int, ...] = (0,), workers: int = 1
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Shapley contributions of each driver to each measure's change in each period, and the
-    PIP flow account of the runs with no driver and with every driver.
+              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Shapley contributions of each driver to each measure's change in each period, the
+    PIP flow account of the runs with no driver and with every driver, and the onset
+    multipliers that hold health level in the no-driver run (with each share's remaining
+    change, 2019-20 to 2023-24, percentage points).
 
     The 2^n coalitions run at ``size`` people with one seed. The runs with no driver and with
     every driver are repeated at ``anchor_size`` people over ``anchor_seeds`` (the calibration's
@@ -198,6 +219,9 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
     for on, run in extremes.items():
         if run not in anchor:
             anchor[run] = _annual_run(raw, values, on, list(anchor_seeds), anchor_size or size)
+    held_raw, multipliers, remaining = steady_health.held(with_drivers(raw, ()), values, list(anchor_seeds),
+                                                          anchor_size or size)
+    anchor["health held"] = _annual_run(held_raw, values, (), list(anchor_seeds), anchor_size or size)
     rows = []
     for (metric, period), coalition_values in changes.items():
         factor = factors[metric]
@@ -206,11 +230,15 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
                        for run in ("fitted", "no driver"))
         contributions = anchored(shapley(coalition_values, drivers), float(total - none))
         rows += [{"measure": metric, "period": period, "driver": label, "change": change}
-                 for label, change in no_driver_parts(anchor["no driver"], metric, start, end, factor)]
+                 for label, change in no_driver_parts(anchor["no driver"], metric, start, end, factor,
+                                                      held=anchor["health held"])]
         rows += [{"measure": metric, "period": period, "driver": name, "change": value}
                  for name, value in contributions.items()]
         rows.append({"measure": metric, "period": period, "driver": "total (all drivers)", "change": float(total)})
-    return pd.DataFrame(rows), pip_flow_account(anchor["no driver"], anchor["fitted"])
+    health_held = pd.DataFrame({"stock": list(multipliers), "onset": [steady_health.ONSETS[m] for m in multipliers],
+                                "onset_multiplier": list(multipliers.values()),
+                                "remaining_share_change_pts": [remaining[m] * 100 for m in multipliers]})
+    return pd.DataFrame(rows), pip_flow_account(anchor["no driver"], anchor["fitted"]), health_held
 
 
 def write_chart(table: pd.DataFrame, path: Path, size: int, anchor_size: int, projection: str) -> None:
@@ -241,10 +269,10 @@ def write_chart(table: pd.DataFrame, path: Path, size: int, anchor_size: int, pr
 
 
 def write(raw: dict, values: dict[str, float], scale: float, settings,
-          output_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+          output_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     size = settings.decomposition_population_size
     seeds = tuple(settings.seeds)
-    table, account = decompose(raw, values, scale, size, anchor_size=settings.population_size, anchor_seeds=seeds,
+    table, account, health_held = decompose(raw, values, scale, size, anchor_size=settings.population_size, anchor_seeds=seeds,
                                workers=settings.workers)
     anchor = (f"runs with none and all of {len(raw['drivers'])} drivers at {settings.population_size:,} people, "
               f"seeds {', '.join(map(str, seeds))}")
@@ -255,5 +283,6 @@ def write(raw: dict, values: dict[str, float], scale: float, settings,
     account["source"] = f"model output: {anchor}; best calibration draw, {projection}"
     write_atomic(output_dir / "decomposition.csv", lambda path: table.to_csv(path, index=False))
     write_atomic(output_dir / "pip_flow_account.csv", lambda path: account.to_csv(path, index=False))
+    write_atomic(output_dir / "health_held.csv", lambda path: health_held.to_csv(path, index=False))
     write_chart(table, output_dir / "decomposition.png", size, settings.population_size, raw["projection"]["name"])
-    return table, account
+    return table, account, health_held

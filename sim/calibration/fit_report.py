@@ -15,6 +15,7 @@ import seaborn as sns  # noqa: E402
 from sim import spec  # noqa: E402
 from sim.published import load_figures  # noqa: E402
 from sim.results import save_figure  # noqa: E402
+from sim.calibration.no_driver import report_lines as no_driver_lines  # noqa: E402
 from sim.calibration.targets import Comparison  # noqa: E402
 from sim.calibration.waves import describe_waves  # noqa: E402
 
@@ -215,14 +216,30 @@ def _decomposition_lines(table: pd.DataFrame | None) -> list[str]:
             lines.append(f"| {measure} | {row.driver} | {row.change / unit:+,.1f}{suffix} | {share} |")
     return [*lines, "", "With every driver off the model keeps the hazards of April 2019, and its change splits "
             "exactly into: population growth (the 16-64 population's growth at the first year's rate per head), "
-            "age mix (its shift between the four broad age bands at each band's first-year rate) and, for each "
-            "benefit, the rest of its own change: its April 2019 flows carried on (with ageing within a band); "
+            "age mix (its shift between the four broad age bands at each band's first-year rate), health "
+            "drifting at April 2019 hazards (below) and, for each benefit, the rest of its own change with health "
+            "held level: its April 2019 flows carried on (with ageing within a band); "
             "recipients of either benefit are those on incapacity benefits plus those on PIP less those on both, "
             "so a fall in joint receipt at April 2019 flows is a part of its own. "
             "A driver's row is its Shapley value over the 2^n runs with each subset of drivers on (the "
             "decomposition's population size, one seed), scaled to add up to the change the drivers make in runs "
             "at the calibration's population size and seeds; the total and the no-driver parts come from those "
             "runs, so one small run's sampling noise does not sit in the no-driver part.", ""]
+
+
+def _health_held_lines(health_held: pd.DataFrame | None) -> list[str]:
+    """How the no-driver run's health was held level, for the health-drift row."""
+    if health_held is None:
+        return []
+    lines = ["The row 'health drifting at April 2019 hazards' is the no-driver change less that of the same run "
+             "with health held level: each condition's April 2019 onset rate scaled so that, with every driver "
+             "off, its share of 16-64s is the same in 2023-24 as in 2019-20 (sim/calibration/steady_health.py; "
+             "the configured onsets were set for the default recovery rates, and the fit moves two of them). "
+             "Each benefit's own row is then read from the held run.", "",
+             "| health stock | onset multiplier | share change left, 2019-20 to 2023-24 (points) |", "|---|---:|---:|"]
+    lines += [f"| {row.stock} | {row.onset_multiplier:.3f} | {row.remaining_share_change_pts:+.3f} |"
+              for row in health_held.itertuples(index=False)]
+    return [*lines, ""]
 
 
 def _flow_account_lines(account: pd.DataFrame | None) -> list[str]:
@@ -277,7 +294,8 @@ def _note_lines(table: pd.DataFrame) -> list[str]:
 
 def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posterior: pd.DataFrame, result,
                      evaluations, settings, scale: float, minutes: float, search_minutes: float | None = None,
-                     decomposition: pd.DataFrame | None = None, flow_account: pd.DataFrame | None = None) -> str:
+                     decomposition: pd.DataFrame | None = None, flow_account: pd.DataFrame | None = None,
+                     health_held: pd.DataFrame | None = None, no_driver: pd.DataFrame | None = None) -> str:
     figures = load_figures()
     plausible = int(fit_table["plausible"].sum())
     near = posterior[posterior["near_bound"] != ""]
@@ -308,7 +326,8 @@ def summary_markdown(fit_table: pd.DataFrame, check_table: pd.DataFrame, posteri
               "## Validation: published figures not fitted", "",
               "These figures were not used in the fit; they show where the model generalises and where it does not.",
               "", *_markdown_table(check_table), "", *_note_lines(check_table),
-              *_decomposition_lines(decomposition), *_flow_account_lines(flow_account),
+              *_decomposition_lines(decomposition), *_health_held_lines(health_held), *no_driver_lines(no_driver),
+              *_flow_account_lines(flow_account),
               f"Spending scale factor (both benefits): {scale:.3f}, aligning 2019-20 with IFS "
               f"£{figures['ifs_spending_2019_20'].value / 1e9:.0f}bn GB "
               f"(£{figures['ifs_spending_2019_20'].england_and_wales / 1e9:.1f}bn E&W).", "",

@@ -366,15 +366,18 @@ def run(cfg: DictConfig) -> int:
     _atomic_csv(fit_report.evaluations_table(everything), output_dir / "evaluations.csv")
     fit_report.write_fit_chart(scaled, fit, output_dir / "fit_report.png")
 
-    decomposition_table = flow_account = None
+    decomposition_table = flow_account = health_held = no_driver_table = None
     if settings.decompose:
-        from sim.calibration import decomposition
+        from sim.calibration import decomposition, no_driver
 
-        decomposition_table, flow_account = decomposition.write(raw, draws[0], scale, settings, output_dir)
+        decomposition_table, flow_account, health_held = decomposition.write(raw, draws[0], scale, settings,
+                                                                             output_dir)
+        no_driver_table = no_driver.write(raw, draws, settings, output_dir)
     minutes = (time.time() - started) / 60
     summary = fit_report.summary_markdown(
         fit_table, check_table, posterior_table, result, everything, settings, scale, minutes,
-        fit_report.search_minutes(study, Path(settings.output_dir)), decomposition_table, flow_account)
+        fit_report.search_minutes(study, Path(settings.output_dir)), decomposition_table, flow_account,
+        health_held, no_driver_table)
     write_atomic(output_dir / "fit_report.md", lambda staging: staging.write_text(summary))
     if settings.write_config:
         source = (f"make calibrate on {time.strftime('%Y-%m-%d')}: {len(study.trials)} Optuna trials of study "
