@@ -427,32 +427,55 @@ def test_a_cached_starting_population_runs_as_a_fresh_one_under_other_pip_values
     assert cached[waiting].iloc[0] > 1.25 * early[waiting].iloc[0], "twice the claim rate, more claims in progress"
 
 
-def test_with_health_held_the_health_drift_and_each_benefits_own_part_add_up_to_the_no_driver_change():
-    from sim.calibration.decomposition import CONTINUATION, HEALTH_DRIFT, no_driver_parts
-
-    bands = ("16-24", "25-34", "35-49", "50-64")
-    years = ["2019-20", "2023-24"]
-
-    def annual(levels: dict[str, tuple[float, float]]) -> pd.DataFrame:
-        columns = {"population": [100.0, 100.0], **{f"population@{b}": [25.0, 25.0] for b in bands}}
-        for metric, (start, end) in levels.items():
-            columns[metric] = [start, end]
-            columns.update({f"{metric}@{band}": [start / 4, end / 4] for band in bands})
-        return pd.DataFrame(columns, index=years)
-
-    # with no driver recipients rise by 4; with health held level by 1, all of it PIP's own
-    drifting = annual({"health_benefit_recipients": (10.0, 14.0), "incapacity_benefit_recipients": (6.0, 8.0),
-                       "disability_benefit_recipients": (7.0, 9.0), "health_benefit_recipients_both": (3.0, 3.0)})
-    held = annual({"health_benefit_recipients": (10.0, 11.0), "incapacity_benefit_recipients": (6.0, 6.0),
-                   "disability_benefit_recipients": (7.0, 8.0), "health_benefit_recipients_both": (3.0, 3.0)})
-    parts = dict(no_driver_parts(drifting, "health_benefit_recipients", *years, factor=1.0, held=held))
-    assert sum(parts.values()) == pytest.approx(4.0)
-    assert parts[HEALTH_DRIFT] == pytest.approx(3.0)
-    incapacity_label, pip_label, _ = (label for _, label, _ in CONTINUATION["health_benefit_recipients"])
-    assert parts[pip_label] == pytest.approx(1.0) and parts[incapacity_label] == pytest.approx(0.0)
+BANDS = ("16-24", "25-34", "35-49", "50-64")
 
 
-def test_holding_health_level_scales_each_onset_and_reads_share_changes_of_the_population():
+def _banded_annual(levels: dict[str, list[float]], band_weights: dict[str, list[float]],
+                   years: list[str]) -> pd.DataFrame:
+    """Annual totals whose every stock splits over the broad age bands by ``band_weights``
+    (a list of weights per band, one per year) and whose population is a stock too."""
+    columns = {}
+    for metric, values in levels.items():
+        columns[metric] = values
+        for band in BANDS:
+            columns[f"{metric}@{band}"] = [value * weight for value, weight in zip(values, band_weights[band])]
+    return pd.DataFrame(columns, index=years)
+
+
+def test_with_health_held_the_no_driver_parts_add_up_in_every_measure_and_period():
+    from sim.calibration.decomposition import CONTINUATION, HEALTH_DRIFT, PERIODS, no_driver_parts
+
+    years = ["2019-20", "2023-24", "2028-29"]
+    weights = {"16-24": [0.1, 0.12, 0.15], "25-34": [0.2, 0.2, 0.2], "35-49": [0.3, 0.28, 0.25],
+               "50-64": [0.4, 0.4, 0.4]}
+    population = {"population": [1000.0, 1030.0, 1060.0]}
+    drifting = _banded_annual({**population, "health_benefit_recipients": [100.0, 140.0, 170.0],
+                               "incapacity_benefit_recipients": [60.0, 80.0, 95.0],
+                               "disability_benefit_recipients": [70.0, 95.0, 115.0],
+                               "health_benefit_recipients_both": [30.0, 35.0, 40.0],
+                               "inactive_long_term_sick": [50.0, 58.0, 61.0],
+                               "health_benefit_spending_gbp": [9.0, 12.0, 14.0],
+                               "incapacity_benefit_spending_gbp": [5.0, 6.5, 7.5],
+                               "disability_benefit_spending_gbp": [4.0, 5.5, 6.5]}, weights, years)
+    held = drifting.copy()
+    for metric in ("incapacity_benefit_recipients", "inactive_long_term_sick", "incapacity_benefit_spending_gbp"):
+        held[metric] = drifting[metric] * [1.0, 0.9, 0.85]
+    held["health_benefit_recipients"] = (held["incapacity_benefit_recipients"] + held["disability_benefit_recipients"]
+                                         - held["health_benefit_recipients_both"])
+    held["health_benefit_spending_gbp"] = held["incapacity_benefit_spending_gbp"] + held["disability_benefit_spending_gbp"]
+    for metric in CONTINUATION:
+        for period, (start, end) in PERIODS.items():
+            split = period == "2019-20 to 2023-24"
+            parts = dict(no_driver_parts(drifting, metric, start, end, factor=2.0, held=held if split else None))
+            change = 2.0 * (drifting.loc[end, metric] - drifting.loc[start, metric])
+            assert sum(parts.values()) == pytest.approx(change), (metric, period)
+            assert (HEALTH_DRIFT in parts) == split
+    parts = dict(no_driver_parts(drifting, "health_benefit_recipients", "2019-20", "2023-24", factor=1.0, held=held))
+    # incapacity benefits are 8 lower in the held run's 2023-24: that is the health drift
+    assert parts[HEALTH_DRIFT] == pytest.approx(80.0 * 0.1)
+
+
+def test_holding_health_level_scales_each_onset_and_reads_age_standardised_shares():
     from sim.calibration.steady_health import ONSETS, share_changes, with_onsets
 
     raw = {"health": {"transitions": {name: {"base": 0.01, "sex": {"male": 0.5}} for name in ONSETS.values()}}}
@@ -462,38 +485,111 @@ def test_holding_health_level_scales_each_onset_and_reads_share_changes_of_the_p
         assert scaled["health"]["transitions"][transition]["base"] == pytest.approx(0.01 * (1 + index))
         assert scaled["health"]["transitions"][transition]["sex"] == {"male": 0.5}
     assert raw["health"]["transitions"]["limiting_onset"]["base"] == 0.01  # the input is left alone
-    annual = pd.DataFrame({"population": [200.0, 250.0], **{metric: [20.0, 25.0] for metric in ONSETS}},
-                          index=["2019-20", "2023-24"])
-    annual["limiting_condition"] = [40.0, 60.0]
-    changes = share_changes(annual)
-    assert changes["mental_health_condition"] == pytest.approx(0.0)
-    assert changes["limiting_condition"] == pytest.approx(60 / 250 - 40 / 200)
     with pytest.raises(TypeError, match="limiting_onset.base must be a number"):
         with_onsets({"health": {"transitions": {**raw["health"]["transitions"],
                                                 "limiting_onset": {"base": "${calibrated:x,0.1}"}}}}, multipliers)
+    # the population ages (more 50-64s, where a condition is twice as common) but no band's
+    # share moves: the age-standardised change is zero while the crude share rises
+    years = ["2019-20", "2023-24"]
+    weights = {"16-24": [0.25, 0.2], "25-34": [0.25, 0.2], "35-49": [0.25, 0.25], "50-64": [0.25, 0.35]}
+    population = _banded_annual({"population": [1000.0, 1000.0]}, weights, years)
+    for metric in ONSETS:
+        for band in BANDS:
+            rate = 0.2 if band == "50-64" else 0.1
+            population[f"{metric}@{band}"] = population[f"population@{band}"] * rate
+        population[metric] = sum(population[f"{metric}@{band}"] for band in BANDS)
+    population["limiting_condition@50-64"] *= [1.0, 1.5]
+    changes = share_changes(population)
+    assert changes["mental_health_condition"] == pytest.approx(0.0)
+    assert population.loc["2023-24", "mental_health_condition"] > population.loc["2019-20", "mental_health_condition"]
+    # 50-64s' limiting share goes from 0.2 to 0.3, at 2019-20's 25% weight: +0.025
+    assert changes["limiting_condition"] == pytest.approx(0.25 * 0.1)
+
+
+def _fake_health_run(targets: dict[str, float], coupling: float = 0.3):
+    """A stand-in for the model: each share's 2023-24 change is linear in the log multipliers
+    (its own and, through ``coupling``, mental health's), zero at the multipliers ``targets``."""
+    import math
+
+    from sim.calibration.steady_health import ONSETS
+
+    calls = []
+
+    def run(raw, values, multipliers, seeds, size):
+        calls.append(dict(multipliers))
+        x = {metric: math.log(multipliers[metric] / targets[metric]) for metric in ONSETS}
+        changes = {metric: 0.02 * x[metric] + (coupling * 0.02 * x["mental_health_condition"]
+                                               if metric == "limiting_condition" else 0.0) for metric in ONSETS}
+        levels = {"population": [100.0, 100.0]}
+        for metric, change in changes.items():
+            levels[metric] = [20.0, 20.0 + 100.0 * change]
+        weights = {band: [0.25, 0.25] for band in BANDS}
+        return _banded_annual(levels, weights, ["2019-20", "2023-24"])
+
+    return run, calls
+
+
+def test_the_health_holding_search_converges_and_returns_the_multipliers_of_a_run_it_made():
+    from sim.calibration.steady_health import ONSETS, hold_health_level
+
+    targets = {metric: value for metric, value in zip(ONSETS, (1.35, 0.97, 1.0, 1.07, 0.63), strict=True)}
+    raw = {"health": {"transitions": {name: {"base": 0.01} for name in ONSETS.values()}}}
+    run, calls = _fake_health_run(targets)
+    held_raw, multipliers, left = hold_health_level(raw, {}, [0], 10, run=run)
+    assert multipliers == pytest.approx(targets, rel=0.03)
+    assert max(abs(change) for change in left.values()) < 0.0005
+    assert multipliers in calls
+    assert held_raw["health"]["transitions"]["limiting_onset"]["base"] == pytest.approx(0.01 * multipliers["limiting_condition"])
+    # started at the answer it needs one run; cut short it keeps its best run and says so
+    run, calls = _fake_health_run(targets)
+    hold_health_level(raw, {}, [0], 10, start=targets, run=run)
+    assert len(calls) == 1
+
+
+def test_a_health_holding_search_cut_short_keeps_its_best_run(capsys):
+    from sim.calibration.steady_health import ONSETS, hold_health_level
+
+    targets = {metric: 3.0 for metric in ONSETS}
+    raw = {"health": {"transitions": {name: {"base": 0.01} for name in ONSETS.values()}}}
+    run, calls = _fake_health_run(targets)
+    _, multipliers, left = hold_health_level(raw, {}, [0], 10, iterations=2, run=run)
+    assert len(calls) == 2 and multipliers == calls[1]  # the second run is nearer: steps go towards 3
+    assert "a share still changes by" in capsys.readouterr().err
+    assert all(change < 0 for change in left.values())
 
 
 def test_a_draws_no_driver_row_splits_the_rise_into_demography_health_drift_and_benefit_flows():
+    from sim.calibration.decomposition import demographic_parts
     from sim.calibration.no_driver import draw_row, report_lines
 
-    bands = ("16-24", "25-34", "35-49", "50-64")
     years = ["2019-20", "2023-24"]
+    weights = {"16-24": [0.1, 0.1], "25-34": [0.2, 0.15], "35-49": [0.3, 0.3], "50-64": [0.4, 0.45]}
 
-    def annual(recipients: tuple[float, float], limiting: tuple[float, float]) -> pd.DataFrame:
-        columns = {"population": [1000.0, 1040.0], "health_benefit_recipients": list(recipients),
-                   "limiting_condition": list(limiting), "mental_health_condition": [200.0, 208.0],
-                   **{f"population@{b}": [250.0, 260.0] for b in bands},
-                   **{f"health_benefit_recipients@{b}": [recipients[0] / 4, recipients[1] / 4] for b in bands}}
-        return pd.DataFrame(columns, index=years)
+    def annual(recipients: list[float], limiting: list[float]) -> pd.DataFrame:
+        frame = _banded_annual({"health_benefit_recipients": recipients}, weights, years)
+        frame["population"] = [1000.0, 1040.0]
+        for band in BANDS:
+            frame[f"population@{band}"] = frame["population"] * [0.25, 0.25]
+        frame["population@50-64"] = frame["population"] * [0.25, 0.3]
+        frame["population@16-24"] = frame["population"] * [0.25, 0.2]
+        frame["limiting_condition"], frame["mental_health_condition"] = limiting, [200.0, 208.0]
+        return frame
 
-    row = draw_row(7, no_driver=annual((100.0, 120.0), (200.0, 232.0)), fitted=annual((100.0, 200.0), (200.0, 260.0)),
-                   held=annual((100.0, 110.0), (200.0, 208.0)))
+    no_driver = annual([100.0, 120.0], [200.0, 232.0])
+    row = draw_row(7, no_driver=no_driver, fitted=annual([100.0, 200.0], [200.0, 260.0]),
+                   held=annual([100.0, 110.0], [200.0, 208.0]))
+    growth, age_mix = demographic_parts(no_driver, "health_benefit_recipients", *years)
+    assert age_mix != pytest.approx(0.0)
+    assert row["demography"] == pytest.approx(growth + age_mix)
     assert row["draw"] == 7 and row["rise_all_drivers"] == pytest.approx(100.0)
-    assert row["demography"] == pytest.approx(4.0)  # 4% population growth at 2019-20 rates, no age shift
     assert row["health_drift"] == pytest.approx(10.0)
     assert row["no_driver_share"] == pytest.approx(0.20)
-    assert row["no_driver_benefit_flows_share"] == pytest.approx((20.0 - 4.0 - 10.0) / 100.0)
+    assert row["no_driver_beyond_demography_share"] == pytest.approx((20.0 - growth - age_mix) / 100.0)
+    assert row["no_driver_benefit_flows_share"] == pytest.approx((20.0 - growth - age_mix - 10.0) / 100.0)
     # the limiting share goes from 20% to 232/1040 over four years
     assert row["limiting_share_change_pts_a_year"] == pytest.approx((232 / 1040 - 0.2) * 100 / 4)
-    lines = "\n".join(report_lines(pd.DataFrame([row, {**row, "draw": 8, "no_driver_share": 0.05}])))
+    rows = pd.DataFrame([{**row, "held_largest_share_change_left_pts": 0.01},
+                         {**row, "draw": 8, "no_driver_share": 0.05, "held_largest_share_change_left_pts": 0.02}])
+    lines = "\n".join(report_lines(rows))
     assert "1 of 2 draws leave less than 10% of the rise with no driver" in lines
+    assert "rank correlation" not in lines  # not defined for two draws

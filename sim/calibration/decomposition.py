@@ -11,8 +11,10 @@ driver on.
 With every driver off the model still moves: its hazards are those of April 2019, and the
 April 2019 stocks are not at those hazards' steady state (PIP starts exceeded PIP ends before
 the pandemic). That change is split into named parts, each exact: population growth, the
-shift between age bands, and, for each benefit, what its April 2019 flows do to its own
-caseload. The PIP flow account (:func:`pip_flow_account`) shows those flows beside the
+shift between age bands, health drifting at April 2019 hazards (2019-20 to 2023-24: the
+change that goes when the no-driver run is repeated with health held level,
+:mod:`sim.calibration.steady_health`), and, for each benefit, what its April 2019 flows do
+to its own caseload. The PIP flow account (:func:`pip_flow_account`) shows those flows beside the
 published ones, so a reader can judge whether the continuation is real or an artefact.
 """
 
@@ -61,9 +63,10 @@ CONTINUATION: dict[str, tuple[tuple[str, str, int], ...]] = {
 }
 """The change with every driver off is split into: what the 16-64 population's growth gives
 at the starting year's rate per head (population growth); what the shift of that population
-between the broad age bands gives at each band's starting rate (age mix); and, for each
-part of the measure, the rest of that part's change: its April 2019 flows carried on, with
-ageing within a band. Recipients of either benefit are those on incapacity benefits plus
+between the broad age bands gives at each band's starting rate (age mix); over 2019-20 to
+2023-24, health drifting at April 2019 hazards (see :func:`no_driver_parts`); and, for each
+part of the measure, the rest of that part's change (with health held level where it is
+split off): its April 2019 flows carried on, with ageing within a band. Recipients of either benefit are those on incapacity benefits plus
 those on PIP less those on both (sign -1), so a fall in joint receipt is a part of its own.
 The parts add up to the measure, so the split is exact."""
 NO_DRIVER_PREFIX = "no driver:"
@@ -113,8 +116,9 @@ def no_driver_parts(annual: pd.DataFrame, metric: str, start: str, end: str, fac
     """The named parts of a measure's change in the run with every driver off (units of the
     measure times ``factor``); they add up to that run's change.
 
-    With ``held`` (the same run with health held level, :mod:`sim.calibration.steady_health`)
-    the difference between the two runs' changes is the health drift's part, and each
+    With ``held`` (the same run with health held level over 2019-20 to 2023-24,
+    :mod:`sim.calibration.steady_health`; only that period is held, so later periods pass
+    None) the difference between the two runs' changes is the health drift's part, and each
     benefit's own part is read from the held run."""
     growth = age_mix = 0.0
     continuation = []
@@ -127,7 +131,8 @@ def no_driver_parts(annual: pd.DataFrame, metric: str, start: str, end: str, fac
         continuation.append((label, sign * (change - part_growth - part_mix) * factor))
     parts = [(POPULATION_GROWTH, growth * factor), (AGEING, age_mix * factor)]
     if held is not None:
-        drift = (annual.loc[end, metric] - annual.loc[start, metric]) - (held.loc[end, metric] - held.loc[start, metric])
+        drift = (annual.loc[end, metric] - annual.loc[start, metric]) \
+            - (held.loc[end, metric] - held.loc[start, metric])
         parts.append((HEALTH_DRIFT, drift * factor))
     return [*parts, *continuation]
 
@@ -219,8 +224,8 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
     for on, run in extremes.items():
         if run not in anchor:
             anchor[run] = _annual_run(raw, values, on, list(anchor_seeds), anchor_size or size)
-    held_raw, multipliers, remaining = steady_health.held(with_drivers(raw, ()), values, list(anchor_seeds),
-                                                          anchor_size or size)
+    held_raw, multipliers, remaining = steady_health.hold_health_level(with_drivers(raw, ()), values,
+                                                                       list(anchor_seeds), anchor_size or size)
     anchor["health held"] = _annual_run(held_raw, values, (), list(anchor_seeds), anchor_size or size)
     rows = []
     for (metric, period), coalition_values in changes.items():
@@ -231,7 +236,8 @@ def decompose(raw: dict, values: dict[str, float], scale: float, size: int, seed
         contributions = anchored(shapley(coalition_values, drivers), float(total - none))
         rows += [{"measure": metric, "period": period, "driver": label, "change": change}
                  for label, change in no_driver_parts(anchor["no driver"], metric, start, end, factor,
-                                                      held=anchor["health held"])]
+                                                      held=anchor["health held"] if start == steady_health.START
+                                                      else None)]
         rows += [{"measure": metric, "period": period, "driver": name, "change": value}
                  for name, value in contributions.items()]
         rows.append({"measure": metric, "period": period, "driver": "total (all drivers)", "change": float(total)})
@@ -272,8 +278,8 @@ def write(raw: dict, values: dict[str, float], scale: float, settings,
           output_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     size = settings.decomposition_population_size
     seeds = tuple(settings.seeds)
-    table, account, health_held = decompose(raw, values, scale, size, anchor_size=settings.population_size, anchor_seeds=seeds,
-                               workers=settings.workers)
+    table, account, health_held = decompose(raw, values, scale, size, anchor_size=settings.population_size,
+                                            anchor_seeds=seeds, workers=settings.workers)
     anchor = (f"runs with none and all of {len(raw['drivers'])} drivers at {settings.population_size:,} people, "
               f"seeds {', '.join(map(str, seeds))}")
     projection = f"'{raw['projection']['name']}' projection after March 2024 (make calibrate)"

@@ -231,12 +231,14 @@ def _health_held_lines(health_held: pd.DataFrame | None) -> list[str]:
     """How the no-driver run's health was held level, for the health-drift row."""
     if health_held is None:
         return []
-    lines = ["The row 'health drifting at April 2019 hazards' is the no-driver change less that of the same run "
-             "with health held level: each condition's April 2019 onset rate scaled so that, with every driver "
-             "off, its share of 16-64s is the same in 2023-24 as in 2019-20 (sim/calibration/steady_health.py; "
-             "the configured onsets were set for the default recovery rates, and the fit moves two of them). "
-             "Each benefit's own row is then read from the held run.", "",
-             "| health stock | onset multiplier | share change left, 2019-20 to 2023-24 (points) |", "|---|---:|---:|"]
+    lines = ["The row 'health drifting at April 2019 hazards' (2019-20 to 2023-24 only) is the no-driver change "
+             "less that of the same run with health held level: each condition's April 2019 onset rate scaled so "
+             "that, with every driver off, its share of 16-64s at 2019-20's age mix is the same in 2023-24 as in "
+             "2019-20 (sim/calibration/steady_health.py; the configured onsets were set for the default recovery "
+             "rates, and the fit moves two of them). Each benefit's own row is then read from the held run. The "
+             "2023-24 to 2028-29 rows are not split this way.", "",
+             "| health stock | onset multiplier | age-standardised share change left, 2019-20 to 2023-24 (points) |",
+             "|---|---:|---:|"]
     lines += [f"| {row.stock} | {row.onset_multiplier:.3f} | {row.remaining_share_change_pts:+.3f} |"
               for row in health_held.itertuples(index=False)]
     return [*lines, ""]

@@ -3,14 +3,17 @@ in health-benefit recipients each draw leaves without a named driver, and how fa
 2019 health hazards are from their steady state.
 
 The Shapley decomposition (:mod:`sim.calibration.decomposition`) is for draw 0 only. Here
-every kept draw runs twice, with every driver off and with every driver on, at the
-calibration's population size and seeds, so a reader sees the unexplained share with its
-posterior spread and what moves it: with every driver off, a draw whose health hazards let
-the share of people with a limiting condition climb adds claimants that no driver names.
+every kept draw runs with every driver off, with every driver on, and with every driver off
+and health held level (:mod:`sim.calibration.steady_health`, which takes a few runs of its
+own), at the calibration's population size and seeds, so a reader sees the unexplained
+share with its posterior spread and what moves it: with every driver off, a draw whose
+health hazards let the share of people with a limiting condition climb adds claimants that
+no driver names.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -34,7 +37,8 @@ HEALTH = ("limiting_condition", "mental_health_condition")
 COLUMNS = (MEASURE, "population", *HEALTH)
 TABLE_COLUMNS = ("draw", "rise_all_drivers", "rise_no_driver", "demography", "health_drift", "no_driver_share",
                  "no_driver_beyond_demography_share", "no_driver_benefit_flows_share",
-                 "limiting_share_change_pts_a_year", "mental_health_share_change_pts_a_year")
+                 "limiting_share_change_pts_a_year", "mental_health_share_change_pts_a_year",
+                 "held_largest_share_change_left_pts")
 
 
 def draw_row(draw: int, no_driver: pd.DataFrame, fitted: pd.DataFrame, held: pd.DataFrame) -> dict[str, float]:
@@ -68,33 +72,38 @@ def draw_row(draw: int, no_driver: pd.DataFrame, fitted: pd.DataFrame, held: pd.
 
 def _annual(raw: dict, values: dict[str, float], on: tuple[str, ...], seeds: list[int], size: int) -> pd.DataFrame:
     banded = [f"{name}@{band}" for name in (MEASURE, "population") for band in states.AGE_BANDS]
-    totals = run_totals(with_drivers(raw, on), dict(values), seeds, size, end=f"{END[:2]}{END[-2:]}-03")
+    totals = run_totals(with_drivers(raw, on), dict(values), seeds, size, end=steady_health.END_MONTH)
     return annual_totals(totals[[*COLUMNS, *banded]])
 
 
 def _draw_job(job: tuple) -> dict[str, float]:
-    """One draw's two runs (a worker process's unit of work)."""
-    draw, raw, values, seeds, size = job
-    held_raw = steady_health.held(with_drivers(raw, ()), values, seeds, size)[0]
-    return draw_row(draw, _annual(raw, values, (), seeds, size), _annual(raw, values, tuple(raw["drivers"]), seeds, size),
-                    _annual(held_raw, values, (), seeds, size))
+    """One draw's runs: health held level, then every driver off, on, and off with health held
+    (a worker process's unit of work)."""
+    draw, raw, values, seeds, size, start = job
+    held_raw, _, left = steady_health.hold_health_level(with_drivers(raw, ()), values, seeds, size, start=start)
+    row = draw_row(draw, _annual(raw, values, (), seeds, size),
+                   _annual(raw, values, tuple(raw["drivers"]), seeds, size), _annual(held_raw, values, (), seeds, size))
+    return {**row, "held_largest_share_change_left_pts": max(abs(change) for change in left.values()) * 100}
 
 
-def by_draw(raw: dict, draws: list[dict[str, float]], seeds: list[int], size: int, workers: int) -> pd.DataFrame:
-    """A row per kept draw (:func:`draw_row`), in draw order."""
-    jobs = [(index, raw, values, list(seeds), size) for index, values in enumerate(draws)]
+def by_draw(raw: dict, draws: list[dict[str, float]], seeds: list[int], size: int, workers: int,
+            start: dict[str, float] | None = None) -> pd.DataFrame:
+    """A row per kept draw (:func:`draw_row`), in draw order; ``start`` is where each draw's
+    search for the onset multipliers that hold health level begins (draw 0's, say)."""
+    jobs = [(index, raw, values, list(seeds), size, start) for index, values in enumerate(draws)]
     return pd.DataFrame(map_in_workers(_draw_job, jobs, workers, "no driver by draw", "draw"),
                         columns=list(TABLE_COLUMNS))
 
 
 def summary(table: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
-    """Median, 5th and 95th percentiles across the draws of each share and health drift, and
-    the rank correlation of the share beyond demography with the limiting-condition drift."""
+    """Median, 5th and 95th percentiles across the draws of each share of the rise and of the
+    no-driver change in the limiting and mental-health shares, and the rank correlation of
+    the share beyond demography with the limiting-condition drift."""
     columns = ["no_driver_share", "no_driver_beyond_demography_share", "no_driver_benefit_flows_share",
                "limiting_share_change_pts_a_year", "mental_health_share_change_pts_a_year"]
     spread = {column: (float(table[column].median()), float(table[column].quantile(0.05)),
                        float(table[column].quantile(0.95))) for column in columns}
-    correlation = float("nan")
+    correlation = math.nan
     if len(table) >= 3 and table["no_driver_beyond_demography_share"].nunique() > 1 \
             and table["limiting_share_change_pts_a_year"].nunique() > 1:
         correlation = table["no_driver_beyond_demography_share"].corr(table["limiting_share_change_pts_a_year"],
@@ -117,15 +126,18 @@ def report_lines(table: pd.DataFrame | None) -> list[str]:
 
     below = int((table["no_driver_share"] < 0.10).sum())
     correlation = spread["rank_correlation_with_limiting_drift"][0]
-    why = ("April 2019's health hazards are not at their steady state under the fitted recovery rates, and where "
-           "they let limiting conditions climb, more people become eligible to claim with no named driver behind "
-           "it (docs/model.md, known limitations).")
-    if correlation == correlation:
-        why = ("Across the draws the share beyond demography has a rank correlation of "
-               f"{correlation:+.2f} with the no-driver drift in limiting conditions: " + why)
+    why = ("Under the fitted recovery rates April 2019's health hazards are not at their steady state: with no "
+           "driver the shares with a limiting condition and with a mental health condition move, and the claims "
+           "that brings have no named driver behind them; the health-drift part is what goes when health is held "
+           "level (docs/model.md, known limitations).")
+    if not math.isnan(correlation):
+        why = (f"Across the draws the share beyond demography has a rank correlation of {correlation:+.2f} with the "
+               "no-driver drift in limiting conditions. " + why)
     return ["## The change with no driver, across the kept draws", "",
-            f"Each of the {len(table)} kept draws run with every driver off and with every driver on (the "
-            "calibration's population size and seeds; `no_driver_by_draw.csv`). Median [5% to 95%] across the "
+            f"Each of the {len(table)} kept draws run with every driver off, with every driver on, and with every "
+            "driver off and health held level (the calibration's population size and seeds; "
+            "`no_driver_by_draw.csv`; the largest share change the holding left in any draw is "
+            f"{table['held_largest_share_change_left_pts'].max():.2f} points). Median [5% to 95%] across the "
             "draws:", "",
             "| measure | value |", "|---|---:|",
             f"| share of the 2019-20 to 2023-24 rise in health-benefit recipients with no driver | "
@@ -153,14 +165,16 @@ def write_chart(table: pd.DataFrame, path: Path) -> None:
     axis.set_title("How much of the rise in health-benefit recipients has no named driver,\n"
                    "by calibration draw, England & Wales", fontweight="bold")
     figure.text(0.01, 0.005, f"Model: {len(table)} kept calibration draws, each run with every driver off and on "
-                "(make calibrate). The no-driver share includes population growth and age mix.", fontsize=8)
+                "(make calibrate). The no-driver share includes population growth and age mix (about 6 points).",
+                fontsize=8)
     figure.tight_layout(rect=(0, 0.03, 1, 1))
     save_figure(figure, path)
 
 
-def write(raw: dict, draws: list[dict[str, float]], settings, output_dir: Path) -> pd.DataFrame:
+def write(raw: dict, draws: list[dict[str, float]], settings, output_dir: Path,
+          start: dict[str, float] | None = None) -> pd.DataFrame:
     """``no_driver_by_draw.csv`` and its chart in ``output_dir``; returns the table."""
-    table = by_draw(raw, draws, list(settings.seeds), settings.population_size, settings.workers)
+    table = by_draw(raw, draws, list(settings.seeds), settings.population_size, settings.workers, start)
     write_atomic(output_dir / "no_driver_by_draw.csv", lambda path: table.to_csv(path, index=False))
     write_chart(table, output_dir / "no_driver_by_draw.png")
     return table

@@ -288,7 +288,8 @@ def write_fitted_config(draws: list[dict[str, float]], scale: float, source: str
 
 
 PUBLISHED_REPORT = ("fit_report.md", "fit_table.csv", "check_table.csv", "posterior.csv", "draws.csv",
-                    "fit_report.png", "decomposition.csv", "decomposition.png", "pip_flow_account.csv")
+                    "fit_report.png", "decomposition.csv", "decomposition.png", "pip_flow_account.csv",
+                    "health_held.csv", "no_driver_by_draw.csv", "no_driver_by_draw.png")
 
 
 def publish(output_dir: Path, publish_dir: Path) -> None:
@@ -372,7 +373,8 @@ def run(cfg: DictConfig) -> int:
 
         decomposition_table, flow_account, health_held = decomposition.write(raw, draws[0], scale, settings,
                                                                              output_dir)
-        no_driver_table = no_driver.write(raw, draws, settings, output_dir)
+        no_driver_table = no_driver.write(raw, draws, settings, output_dir,
+                                          start=dict(zip(health_held["stock"], health_held["onset_multiplier"])))
     minutes = (time.time() - started) / 60
     summary = fit_report.summary_markdown(
         fit_table, check_table, posterior_table, result, everything, settings, scale, minutes,
