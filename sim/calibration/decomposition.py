@@ -287,6 +287,9 @@ def write(raw: dict, values: dict[str, float], scale: float, settings,
                        f"{size:,} people, seed 0, scaled to the driver total of the {anchor}; best calibration "
                        f"draw, {projection}")
     account["source"] = f"model output: {anchor}; best calibration draw, {projection}"
+    health_held["source"] = (f"model output: onset multipliers that hold health level in the run with no driver at "
+                             f"{settings.population_size:,} people, seeds {', '.join(map(str, seeds))} "
+                             "(sim/calibration/steady_health.py); best calibration draw (make calibrate)")
     write_atomic(output_dir / "decomposition.csv", lambda path: table.to_csv(path, index=False))
     write_atomic(output_dir / "pip_flow_account.csv", lambda path: account.to_csv(path, index=False))
     write_atomic(output_dir / "health_held.csv", lambda path: health_held.to_csv(path, index=False))

@@ -156,7 +156,12 @@ def write_chart(table: pd.DataFrame, path: Path) -> None:
     """Each draw's no-driver share of the rise against its no-driver limiting-condition drift."""
     sns.set_theme(style="whitegrid", context="talk", font_scale=0.8)
     figure, axis = plt.subplots(figsize=(10, 7), dpi=130)
-    sns.scatterplot(data=table, x="limiting_share_change_pts_a_year", y="no_driver_share", ax=axis, s=70)
+    sns.scatterplot(data=table, x="limiting_share_change_pts_a_year", y="no_driver_share", ax=axis, s=70,
+                    label="a kept draw")
+    first = table[table["draw"] == 0]
+    axis.scatter(first["limiting_share_change_pts_a_year"], first["no_driver_share"], s=160, color="#ff7f0e",
+                 edgecolor="black", zorder=3, label="draw 0 (default runs)")
+    axis.legend(loc="upper left", fontsize=10)
     axis.axhline(0.10, color="#d62728", linestyle="--", linewidth=1.2)
     axis.text(axis.get_xlim()[0], 0.105, " 10% of the rise", color="#d62728", fontsize=10, va="bottom")
     axis.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
@@ -165,16 +170,24 @@ def write_chart(table: pd.DataFrame, path: Path) -> None:
     axis.set_title("How much of the rise in health-benefit recipients has no named driver,\n"
                    "by calibration draw, England & Wales", fontweight="bold")
     figure.text(0.01, 0.005, f"Model: {len(table)} kept calibration draws, each run with every driver off and on "
-                "(make calibrate). The no-driver share includes population growth and age mix (about 6 points).",
+                "(make calibrate). The no-driver share includes population growth and age mix "
+                f"({(table['demography'] / table['rise_all_drivers']).median():.0%} of the rise at the median).",
                 fontsize=8)
     figure.tight_layout(rect=(0, 0.03, 1, 1))
     save_figure(figure, path)
+
+
+def source(size: int, seeds: list[int]) -> str:
+    """The provenance of ``no_driver_by_draw.csv``."""
+    return (f"model output: each kept calibration draw run with every driver off, on, and off with health held level "
+            f"at {size:,} people, seeds {', '.join(map(str, seeds))} (make calibrate)")
 
 
 def write(raw: dict, draws: list[dict[str, float]], settings, output_dir: Path,
           start: dict[str, float] | None = None) -> pd.DataFrame:
     """``no_driver_by_draw.csv`` and its chart in ``output_dir``; returns the table."""
     table = by_draw(raw, draws, list(settings.seeds), settings.population_size, settings.workers, start)
+    table["source"] = source(settings.population_size, list(settings.seeds))
     write_atomic(output_dir / "no_driver_by_draw.csv", lambda path: table.to_csv(path, index=False))
     write_chart(table, output_dir / "no_driver_by_draw.png")
     return table
