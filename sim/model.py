@@ -39,6 +39,7 @@ from sim.engine.chunks import N_CHUNKS, chunk_size
 from sim.engine.contract import ADDITIONAL_JOBS, RELAPSES
 from sim.engine.counting import count_slots
 from sim.engine.hazards import AGE_BAND_OF_AGE_GROUP, AGE_GROUP_OF_AGE_MONTHS, compile_transitions
+from sim.health_steady_state import with_steady_onsets
 from sim.params.schema import RunConfig, run_label
 from sim.policy import programmes as programmes_module
 from sim.policy.benefit_rules import daily_living_kernel_rule
@@ -114,9 +115,10 @@ class InactivityModel(mesa.Model):
                                batch_generator(self.key, "award_durations", 0))
         self.entrants_per_month = config.demography.entrants_per_month * self.tables.simulated_share
 
+        transitions = {name: config.process_config(name).transitions for name in spec.HAZARD_PROCESSES}
+        transitions["health"] = with_steady_onsets(config.health, self.people)
         self.hazards = {
-            name: compile_transitions(config.process_config(name).transitions, spec.PROCESS[name].transition_names,
-                                      self.months)
+            name: compile_transitions(transitions[name], spec.PROCESS[name].transition_names, self.months)
             for name in spec.HAZARD_PROCESSES
         }
         drivers.apply(self.hazards, config.drivers, config.period.start, self.months, config.projection)

@@ -27,7 +27,7 @@ LAYERS = (
     ("sim.params.errors", "sim.params.models", "sim.params.data_files"),
     ("sim.spec",),
     ("sim.params.schema", "sim.params.compose", "sim.config", "sim.published"),
-    ("sim.engine", "sim.processes", "sim.population"),
+    ("sim.engine", "sim.processes", "sim.population", "sim.health_steady_state"),
     ("sim.policy",),
     ("sim.spending", "sim.recorder", "sim.agents", "sim.model", "sim.aggregate"),
     ("sim.results", "sim.report", "sim.calibration", "sim.compare", "sim.reforms", "sim.projections", "sim.cli", "sim.docs",

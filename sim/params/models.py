@@ -75,8 +75,34 @@ class Transitions(Strict):
     transitions: dict[str, Hazard]
 
 
+class SteadyOnset(Strict):
+    """An onset re-derived from its condition's (fitted) recovery (sim/health_steady_state.py)."""
+
+    recovery: str = Field(min_length=3)
+    reference_recovery_base: Probability = Field(ge=0.0, le=1.0)
+    """The recovery base (per-month probability) the configured onset was derived for."""
+
+
+class SteadyOnsets(Strict):
+    """Whether, and which, onsets keep April 2019 at its steady state when recoveries are fitted."""
+
+    enabled: bool = False
+    onsets: dict[str, SteadyOnset] = {}
+    source: str = Field(min_length=3)
+
+
 class HealthConfig(Transitions):
-    pass
+    steady_onsets: SteadyOnsets | None = None
+
+    @model_validator(mode="after")
+    def _steady_onsets_name_health_transitions(self) -> "HealthConfig":
+        for onset, rule in (self.steady_onsets.onsets.items() if self.steady_onsets else ()):
+            if not onset.endswith("_onset") or onset not in self.transitions:
+                raise ValueError(f"health.steady_onsets.onsets: {onset!r} is not an onset in health.transitions")
+            if rule.recovery not in self.transitions:
+                raise ValueError(f"health.steady_onsets.onsets.{onset}.recovery: {rule.recovery!r} is not in "
+                                 "health.transitions")
+        return self
 
 
 class WorkConfig(Transitions):

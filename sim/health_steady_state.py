@@ -1,0 +1,98 @@
+"""Onset rates that keep April 2019's health at its steady state when a recovery rate is
+fitted.
+
+configs/health derives each onset rate from the 2019 prevalence and a reference recovery
+rate, so that with no calendar driver April 2019 is close to a steady state. A calibration
+that fits the recovery rate moves that steady state, and with every driver off health then
+drifts (docs/model.md, known limitations). With ``health.steady_onsets.enabled`` each listed
+onset is re-derived from the fitted recovery: in April 2019 the population's expected
+onsets minus recoveries (per month) stay what they were at the reference recovery,
+
+    onset_rate = reference_onset_rate + (recovery_rate - reference_recovery_rate) x V / W
+
+where V is the sum over people with the condition of their recovery hazard ratios and W the
+sum over people without it (who could get it) of their onset hazard ratios (rates are
+``-ln(1 - base)`` per month, people weighted by the people each agent represents).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import spec
+from sim.core import states
+from sim.core.encoding import health_code, status_code, who_code
+from sim.engine.hazards import (
+    AGE_GROUP_OF_AGE_MONTHS,
+    DURATION_BAND_OF_MONTHS,
+    DURATION_OFFSET,
+    HEALTH_OFFSET,
+    STATUS_OFFSET,
+    compile_transitions,
+    rate_of_probability,
+)
+from sim.params.models import Hazard, HealthConfig
+
+UNIT_RATE_PROBABILITY = 1.0 - np.exp(-1.0)
+"""A base probability whose rate is 1 a month: a transition's table then holds its ratios."""
+
+
+def hazard_ratios(transitions: dict[str, Hazard], transition: str, people: np.ndarray) -> np.ndarray:
+    """Each person's product of hazard ratios for ``transition`` in April 2019 (the rate for a
+    base rate of 1 a month, no calendar multiplier)."""
+    names = spec.PROCESS["health"].transition_names
+    unit = {**transitions, transition: transitions[transition].model_copy(update={"base": UNIT_RATE_PROBABILITY})}
+    table = compile_transitions(unit, names, months=1).for_month(0)
+    column = names.index(transition)
+    who = who_code(AGE_GROUP_OF_AGE_MONTHS[people["age_months"].astype(np.int64)], people["sex"].astype(np.int64),
+                   people["deprivation"].astype(np.int64), people["area"].astype(np.int64))
+    health = HEALTH_OFFSET + health_code(people["conditions"].astype(np.int64), people["limiting"].astype(np.int64))
+    status = STATUS_OFFSET + status_code(people["work_state"].astype(np.int64),
+                                         people["incapacity_benefit"].astype(np.int64),
+                                         people["disability_benefit"].astype(np.int64))
+    months = np.minimum(people["months_in_health_state"].astype(np.int64), DURATION_BAND_OF_MONTHS.size - 1)
+    duration = DURATION_OFFSET + DURATION_BAND_OF_MONTHS[months]
+    return table[who, column] * table[health, column] * table[status, column] * table[duration, column]
+
+
+def _holders(onset: str, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(who has the condition, who lacks it and could get it) for an onset transition."""
+    conditions = people["conditions"].astype(np.int64)
+    if onset == "limiting_onset":
+        any_condition = conditions > 0
+        return any_condition & (people["limiting"] == 1), any_condition & (people["limiting"] == 0)
+    bit = states.CONDITIONS.index(onset.removesuffix("_onset"))
+    has = ((conditions >> bit) & 1) == 1
+    return has, ~has
+
+
+def steady_onset_bases(health: HealthConfig, people: np.ndarray) -> dict[str, float]:
+    """The base (per-month probability, reference person) of each onset listed in
+    ``health.steady_onsets``, re-derived for the configured recovery base over ``people``
+    (the April 2019 population)."""
+    steady = health.steady_onsets
+    if steady is None:
+        return {}
+    occupied = people[people["in_population"] == 1]
+    weight = occupied["weight"].astype(float)
+    bases = {}
+    for onset, rule in steady.onsets.items():
+        has, lacks = _holders(onset, occupied)
+        exposure_recovering = float(np.sum(weight[has] * hazard_ratios(health.transitions, rule.recovery,
+                                                                         occupied[has])))
+        exposure_onset = float(np.sum(weight[lacks] * hazard_ratios(health.transitions, onset, occupied[lacks])))
+        onset_rate = rate_of_probability(health.transitions[onset].base)
+        shift = (rate_of_probability(health.transitions[rule.recovery].base)
+                 - rate_of_probability(rule.reference_recovery_base)) * exposure_recovering / exposure_onset
+        bases[onset] = float(1.0 - np.exp(-max(0.0, onset_rate + shift)))
+    return bases
+
+
+def with_steady_onsets(health: HealthConfig, people: np.ndarray) -> dict[str, Hazard]:
+    """The health transitions, with the listed onsets re-derived when ``steady_onsets`` is
+    enabled (otherwise as configured)."""
+    if health.steady_onsets is None or not health.steady_onsets.enabled:
+        return dict(health.transitions)
+    bases = steady_onset_bases(health, people)
+    return {name: hazard.model_copy(update={"base": bases[name]}) if name in bases else hazard
+            for name, hazard in health.transitions.items()}
