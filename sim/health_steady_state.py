@@ -21,15 +21,15 @@ import numpy as np
 
 from sim import spec
 from sim.core import states
-from sim.core.encoding import health_code, status_code, who_code
+from sim.core.encoding import status_code
 from sim.engine.hazards import (
-    AGE_GROUP_OF_AGE_MONTHS,
     DURATION_BAND_OF_MONTHS,
     DURATION_OFFSET,
-    HEALTH_OFFSET,
     STATUS_OFFSET,
     compile_transitions,
+    health_columns,
     rate_of_probability,
+    who_columns,
 )
 from sim.params.models import Hazard, HealthConfig
 
@@ -44,9 +44,7 @@ def hazard_ratios(transitions: dict[str, Hazard], transition: str, people: np.nd
     unit = {**transitions, transition: transitions[transition].model_copy(update={"base": UNIT_RATE_PROBABILITY})}
     table = compile_transitions(unit, names, months=1).for_month(0)
     column = names.index(transition)
-    who = who_code(AGE_GROUP_OF_AGE_MONTHS[people["age_months"].astype(np.int64)], people["sex"].astype(np.int64),
-                   people["deprivation"].astype(np.int64), people["area"].astype(np.int64))
-    health = HEALTH_OFFSET + health_code(people["conditions"].astype(np.int64), people["limiting"].astype(np.int64))
+    who, health = who_columns(people), health_columns(people)
     status = STATUS_OFFSET + status_code(people["work_state"].astype(np.int64),
                                          people["incapacity_benefit"].astype(np.int64),
                                          people["disability_benefit"].astype(np.int64))

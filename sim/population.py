@@ -27,15 +27,15 @@ from scipy.special import ndtr
 
 from sim import spec
 from sim.core import states
-from sim.core.encoding import health_code, status_code, who_code
+from sim.core.encoding import status_code
 from sim.core.people import allocate
 from sim.engine.hazards import (
-    AGE_GROUP_OF_AGE_MONTHS,
     DURATION_BAND_OF_MONTHS,
     DURATION_OFFSET,
-    HEALTH_OFFSET,
     STATUS_OFFSET,
     compile_transitions,
+    health_columns,
+    who_columns,
 )
 from sim.params.data_files import read_table
 from sim.params.models import IncapacityBenefitConfig
@@ -540,9 +540,7 @@ def pip_claim_in_progress_probability(config: RunConfig, people: dict) -> np.nda
     names = spec.PROCESS["disability_benefit"].transition_names
     table = compile_transitions(config.disability_benefit.transitions, names, months=1).for_month(0)
     column = {name: index for index, name in enumerate(names)}
-    who = who_code(AGE_GROUP_OF_AGE_MONTHS[people["age_months"].astype(np.int64)], people["sex"].astype(np.int64),
-                   people["deprivation"].astype(np.int64), people["area"].astype(np.int64))
-    health = HEALTH_OFFSET + health_code(people["conditions"].astype(np.int64), people["limiting"].astype(np.int64))
+    who, health = who_columns(people), health_columns(people)
     work, incapacity = people["work_state"].astype(np.int64), people["incapacity_benefit"].astype(np.int64)
     duration = DURATION_OFFSET + DURATION_BAND_OF_MONTHS[0]
 

@@ -25,14 +25,14 @@ import seaborn as sns  # noqa: E402
 
 from sim.aggregate import annual_totals  # noqa: E402
 from sim.calibration import steady_health  # noqa: E402
-from sim.calibration.decomposition import with_drivers  # noqa: E402
+from sim.calibration.decomposition import demographic_parts, with_drivers  # noqa: E402
 from sim.calibration.runner import run_totals  # noqa: E402
 from sim.calibration.workers import map_in_workers  # noqa: E402
 from sim.core import states  # noqa: E402
 from sim.results import save_figure, write_atomic  # noqa: E402
 
 MEASURE = "health_benefit_recipients"
-START, END = "2019-20", "2023-24"
+START, END = steady_health.START, steady_health.END
 HEALTH = ("limiting_condition", "mental_health_condition")
 COLUMNS = (MEASURE, "population", *HEALTH)
 TABLE_COLUMNS = ("draw", "rise_all_drivers", "rise_no_driver", "demography", "health_drift", "no_driver_share",
@@ -53,9 +53,7 @@ def draw_row(draw: int, no_driver: pd.DataFrame, fitted: pd.DataFrame, held: pd.
     years = int(END[:4]) - int(START[:4])
     rise = float(fitted.loc[END, MEASURE] - fitted.loc[START, MEASURE])
     none = float(no_driver.loc[END, MEASURE] - no_driver.loc[START, MEASURE])
-    standardised = sum(no_driver.loc[START, f"{MEASURE}@{band}"] / no_driver.loc[START, f"population@{band}"]
-                       * no_driver.loc[END, f"population@{band}"] for band in states.AGE_BANDS)
-    demography = float(standardised - no_driver.loc[START, MEASURE])
+    demography = sum(demographic_parts(no_driver, MEASURE, START, END))
     health_drift = none - float(held.loc[END, MEASURE] - held.loc[START, MEASURE])
 
     def share_change(metric: str) -> float:

@@ -179,6 +179,17 @@ def age_band(age_index):
     return AGE_BAND_OF_AGE_GROUP[age_index]
 
 
+def who_columns(people: np.ndarray) -> np.ndarray:
+    """Columns of the who-block for an array of person records (vectorised who_index)."""
+    return who_code(AGE_GROUP_OF_AGE_MONTHS[people["age_months"].astype(np.int64)], people["sex"].astype(np.int64),
+                    people["deprivation"].astype(np.int64), people["area"].astype(np.int64))
+
+
+def health_columns(people: np.ndarray) -> np.ndarray:
+    """Columns of the health-block for an array of person records (vectorised health_index)."""
+    return HEALTH_OFFSET + health_code(people["conditions"].astype(np.int64), people["limiting"].astype(np.int64))
+
+
 @nb.njit(inline="always", cache=True)
 def who_index(person, age_index):
     """Column of the who-block for a person (record) in a five-year age group."""
