@@ -74,12 +74,21 @@ def test_ages_are_working_ages(people):
 def test_april_2019_pip_pipelines_start_at_their_steady_state():
     """Claims in progress and the reviews falling due are placed at the April 2019 hazards'
     steady state, so with no driver the first year's new awards and reviews run at the
-    rate of the years after it (with a fixed 5% awaiting share they ran a quarter lower)."""
+    rate of the years after it (with a fixed 5% awaiting share they ran a quarter lower).
+    With no driver the incapacity caseload falls (docs/model.md, known limitations) and
+    PIP claims, most of them from LCWRA recipients, fall with it by a few per cent a year,
+    so new awards are compared with the later years' log-linear trend carried back a year;
+    reviews have no such trend and are compared with the later years' mean."""
     from sim.aggregate import annual_totals
 
-    overrides = ["population.size=150000", "panel.size=0", "period.end=2022-03",
+    overrides = ["population.size=150000", "panel.size=0", "period.end=2023-03",
                  *(f"drivers.{name}.enabled=false" for name in load([]).drivers)]
     annual = annual_totals(totals(run_model(overrides).metrics_table()))
-    for flow in ("disability_benefit_starts", "disability_benefit_reviews"):
-        first, later = annual.loc["2019-20", flow], annual.loc[["2020-21", "2021-22"], flow].mean()
+    later_years = ["2020-21", "2021-22", "2022-23"]
+    starts = np.log(annual.loc[later_years, "disability_benefit_starts"].to_numpy())
+    _, intercept = np.polyfit(np.arange(1, 4), starts, 1)
+    expected = {"disability_benefit_starts": float(np.exp(intercept)),
+                "disability_benefit_reviews": annual.loc[later_years, "disability_benefit_reviews"].mean()}
+    for flow, later in expected.items():
+        first = annual.loc["2019-20", flow]
         assert first == pytest.approx(later, rel=0.08), flow
