@@ -64,6 +64,26 @@ def _holders(onset: str, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return has, ~has
 
 
+PEOPLE_PER_CHUNK = 250_000
+"""Rows summed at a time: the exposures are sums over people, and whole-population
+temporaries (copies of the records and int64 index columns) would more than double the
+model's peak memory at 10m people (make bench)."""
+
+
+def _exposures(health: HealthConfig, onset: str, recovery: str, people: np.ndarray) -> tuple[float, float]:
+    """(people with the condition weighted by their recovery hazard ratios, people without
+    it weighted by their onset hazard ratios), summed over ``people`` a chunk at a time."""
+    exposure_recovering = exposure_onset = 0.0
+    for start in range(0, people.size, PEOPLE_PER_CHUNK):
+        chunk = people[start:start + PEOPLE_PER_CHUNK]
+        occupied = chunk[chunk["in_population"] == 1]
+        weight = occupied["weight"].astype(float)
+        has, lacks = _holders(onset, occupied)
+        exposure_recovering += float(np.sum(weight[has] * hazard_ratios(health.transitions, recovery, occupied[has])))
+        exposure_onset += float(np.sum(weight[lacks] * hazard_ratios(health.transitions, onset, occupied[lacks])))
+    return exposure_recovering, exposure_onset
+
+
 def steady_onset_bases(health: HealthConfig, people: np.ndarray) -> dict[str, float]:
     """The base (per-month probability, reference person) of each onset listed in
     ``health.steady_onsets``, re-derived for the configured recovery base over ``people``
@@ -71,14 +91,9 @@ def steady_onset_bases(health: HealthConfig, people: np.ndarray) -> dict[str, fl
     steady = health.steady_onsets
     if steady is None:
         return {}
-    occupied = people[people["in_population"] == 1]
-    weight = occupied["weight"].astype(float)
     bases = {}
     for onset, rule in steady.onsets.items():
-        has, lacks = _holders(onset, occupied)
-        exposure_recovering = float(np.sum(weight[has] * hazard_ratios(health.transitions, rule.recovery,
-                                                                         occupied[has])))
-        exposure_onset = float(np.sum(weight[lacks] * hazard_ratios(health.transitions, onset, occupied[lacks])))
+        exposure_recovering, exposure_onset = _exposures(health, onset, rule.recovery, people)
         onset_rate = rate_of_probability(health.transitions[onset].base)
         shift = (rate_of_probability(health.transitions[rule.recovery].base)
                  - rate_of_probability(rule.reference_recovery_base)) * exposure_recovering / exposure_onset

@@ -9,6 +9,7 @@ from sim import spec
 from sim.config import load
 from sim.engine.hazards import (AGE_GROUP_OF_AGE_MONTHS, compile_transitions, health_index, rate,
                                 rate_of_probability, status_index, who_index)
+from sim import health_steady_state
 from sim.health_steady_state import _holders, hazard_ratios, steady_onset_bases, with_steady_onsets
 from sim.model import InactivityModel
 from sim.params.errors import ConfigError
@@ -41,6 +42,14 @@ def test_hazard_ratios_are_the_kernels_rates_at_a_base_rate_of_one(population):
             kernel = rate(table, names.index(transition), who_index(person, AGE_GROUP_OF_AGE_MONTHS[person.age_months]),
                           health_index(person), status_index(person), person.months_in_health_state)
             assert ratios[i] * base == pytest.approx(kernel)
+
+
+def test_summing_a_chunk_at_a_time_gives_the_whole_populations_bases(population, monkeypatch):
+    config = _config(0.06, 0.008)
+    whole = steady_onset_bases(config.health, population)
+    monkeypatch.setattr(health_steady_state, "PEOPLE_PER_CHUNK", 257)
+    assert population.size > 10 * 257
+    assert steady_onset_bases(config.health, population) == pytest.approx(whole, rel=1e-12)
 
 
 def test_at_the_reference_recovery_the_configured_onsets_stay(population):
