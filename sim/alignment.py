@@ -1,18 +1,21 @@
 """``python -m sim.alignment``: solve the `aligned` projection's factors.
 
 The official path (published figures in sim/data/published_figures.csv) is put on the
-model's terms by growth from the model's own 2023-24 level, the last year of the fitted
-caseload targets (IFS 2023-24), so the path starts where the fit does and not from a year
-of unfitted free running (the model's own early 2024 is 6% above IFS's count and its
-2024-25 incapacity prevalence above OBR's: docs/calibration/fit_report.md):
+model's terms by growth from the model's own caseload in March 2024, the last month of the
+fitted years (a forecast's jump-off), so the path continues from the stock the fit leaves
+and not from a year of unfitted free running (the model's own 2024-25 incapacity
+prevalence is above OBR's: docs/calibration/fit_report.md). Growing from the 2023-24 mean
+instead (before 8 December 2026) put the path's 2024-25 below the March 2024 stock of a
+caseload still rising, and new PIP claims had to stop for a year to meet it. Each March's
+caseload on the path is the March 2024 stock times the official growth from 2023-24:
 
-* incapacity benefits: the 2023-24 caseload times OBR's prevalence path (7.0% of
-  working-age adults in 2024-25 to 7.9% in 2028-29, Welfare trends report Oct 2024; the years
-  between linearly interpolated, and 2023-24 taken one year back at the same pace, 6.775%:
-  assumptions) relative to 2023-24, times the model's 16-64 population relative to 2023-24;
-* PIP: the 2023-24 caseload grown at the constant annual rate that takes IFS's 3.2m GB
-  working-age disability caseload in 2023-24 to DWP's 4.3m in 2029-30 (Spring Statement 2025
-  impacts; constant growth between them is an assumption).
+* incapacity benefits: OBR's prevalence path (7.0% of working-age adults in 2024-25 to 7.9%
+  in 2028-29, Welfare trends report Oct 2024; the years between linearly interpolated, and
+  2023-24 taken one year back at the same pace, 6.775%: assumptions) relative to 2023-24,
+  times the model's 16-64 population relative to 2023-24;
+* PIP: the constant annual rate that takes IFS's 3.2m GB working-age disability caseload in
+  2023-24 to DWP's 4.3m in 2029-30 (Spring Statement 2025 impacts; constant growth between
+  them is an assumption).
 
 The unknowns are one multiplier per financial year (2024-25 to 2028-29) on each benefit's
 claim hazard (``incapacity_benefit.claim``, ``disability_benefit.claim``), solved year by
@@ -43,7 +46,9 @@ from sim.results import write_atomic
 
 ALIGNED_CONFIG = CONFIG_DIR / "projection" / "aligned.yaml"
 ANCHOR_YEAR = "2023-24"
-"""The last year of the fitted caseload targets: the official path grows from the model's level here."""
+"""The last year of the fitted caseload targets: the official growth is relative to it."""
+JUMP_OFF_MONTH = "2024-03"
+"""The last month of that year: the official path grows from the model's caseload here."""
 YEARS = tuple(financial_year_label(year) for year in range(2024, 2029))
 ALIGNED = {"incapacity_benefit.claim": "incapacity_benefit_recipients",
            "disability_benefit.claim": "disability_benefit_recipients"}
@@ -80,21 +85,18 @@ def _alignment(factors: np.ndarray) -> dict[str, dict[str, float]]:
             for i, transition in enumerate(ALIGNED)}
 
 
-def official_path(annual: pd.DataFrame, growth: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Annual mean caseloads on the official path, from the model's 2023-24 level."""
-    population = annual["population"] / annual.loc[ANCHOR_YEAR, "population"]
-    return pd.DataFrame({metric: {year: annual.loc[ANCHOR_YEAR, metric] * growth[metric][year]
-                                  * (population[year] if metric == "incapacity_benefit_recipients" else 1.0)
+def official_path(jump_off: pd.Series, population_ratio: pd.Series,
+                  growth: dict[str, dict[str, float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(caseload each March, annual mean caseload) on the official path, by financial year:
+    March of each year is the ``jump_off`` caseload (March 2024) times the official growth
+    from 2023-24 (times ``population_ratio``, 16-64 population relative to 2023-24, for
+    incapacity benefits); a year's mean is the geometric mean of the Marches around it."""
+    ends = pd.DataFrame({metric: {year: jump_off[metric] * growth[metric][year]
+                                  * (population_ratio[year] if metric == "incapacity_benefit_recipients" else 1.0)
                                   for year in YEARS} for metric in ALIGNED.values()})
-
-
-def year_end_targets(path: pd.DataFrame) -> pd.DataFrame:
-    """The caseload in March of each year on the path: the geometric mean of that year's and
-    the next year's annual means (March lies half-way between their middles); the last year
-    extrapolates its growth."""
-    following = path.shift(-1)
-    following.iloc[-1] = path.iloc[-1] * path.iloc[-1] / path.iloc[-2]
-    return np.sqrt(path * following)
+    before = ends.shift(1)
+    before.iloc[0] = jump_off[list(ALIGNED.values())]
+    return ends, np.sqrt(ends * before)
 
 
 def solve(raw: dict, size: int, seed: int = 0, iterations: int = 4) -> tuple[dict, pd.DataFrame]:
@@ -105,8 +107,8 @@ def solve(raw: dict, size: int, seed: int = 0, iterations: int = 4) -> tuple[dic
     factors = np.ones((len(ALIGNED), len(YEARS)))
     free_totals = _run(raw, factors, size, seed)
     free = annual_totals(free_totals)
-    path = official_path(free, official_growth())
-    ends = year_end_targets(path)
+    population_ratio = free["population"] / free.loc[ANCHOR_YEAR, "population"]
+    ends, path = official_path(free_totals.loc[f"{JUMP_OFF_MONTH}-01"], population_ratio, official_growth())
     for index, year in enumerate(YEARS):
         march = f"20{year[-2:]}-03"
         target = ends.loc[year].to_numpy()
@@ -158,8 +160,8 @@ def main(arguments: list[str]) -> int:
     raw["projection"] = {**OmegaConf.to_container(config.projection, resolve=True), "alignment": {}}
     alignment, table = solve(raw, size)
     source = (f"python -m sim.alignment on {time.strftime('%Y-%m-%d')}: calibration draw 0, {size:,} people, seed 0; "
-              "factors on new claims so the annual mean caseloads follow the official path from the model's "
-              "2023-24 level, the last fitted year (OBR Welfare trends report Oct 2024 incapacity prevalence 7.0% "
+              "factors on new claims so each March's caseload follows the official path from the model's "
+              "March 2024 caseload, the end of the last fitted year (OBR Welfare trends report Oct 2024 incapacity prevalence 7.0% "
               "in 2024-25 to 7.9% in 2028-29, 6.775% in 2023-24 at the same pace; DWP Spring Statement 2025 "
               "impacts PIP 4.3m in 2029-30 from IFS 3.2m in 2023-24)")
     write(alignment, source)

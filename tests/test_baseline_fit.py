@@ -108,9 +108,15 @@ def test_official_path_grows_as_published():
     assert growth["incapacity_benefit_recipients"]["2028-29"] == pytest.approx(0.079 / 0.06775)
     assert growth["disability_benefit_recipients"]["2024-25"] == pytest.approx((4.3 / 3.2) ** (1 / 6))
     assert growth["disability_benefit_recipients"]["2028-29"] == pytest.approx((4.3 / 3.2) ** (5 / 6))
-    path = pd.DataFrame({"x": [100.0, 110.0, 121.0]}, index=["2025-26", "2026-27", "2027-28"])
-    ends = alignment.year_end_targets(path)
-    assert ends["x"].tolist() == pytest.approx([np.sqrt(100 * 110), np.sqrt(110 * 121), np.sqrt(121 * 133.1)])
+    jump_off = pd.Series({"incapacity_benefit_recipients": 200.0, "disability_benefit_recipients": 100.0})
+    population_ratio = pd.Series({year: 1.0 + 0.01 * (index + 1) for index, year in enumerate(alignment.YEARS)})
+    ends, means = alignment.official_path(jump_off, population_ratio, growth)
+    pip, incapacity = growth["disability_benefit_recipients"], growth["incapacity_benefit_recipients"]
+    assert ends.loc["2024-25", "disability_benefit_recipients"] == pytest.approx(100 * pip["2024-25"])
+    assert ends.loc["2028-29", "incapacity_benefit_recipients"] == pytest.approx(200 * incapacity["2028-29"] * 1.05)
+    assert means.loc["2024-25", "disability_benefit_recipients"] == pytest.approx(np.sqrt(100 * 100 * pip["2024-25"]))
+    assert means.loc["2026-27", "disability_benefit_recipients"] == pytest.approx(
+        100 * np.sqrt(pip["2025-26"] * pip["2026-27"]))
 
 
 def test_alignment_runs_the_calibrated_draw(monkeypatch):
