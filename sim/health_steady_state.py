@@ -37,13 +37,16 @@ UNIT_RATE_PROBABILITY = 1.0 - np.exp(-1.0)
 """A base probability whose rate is 1 a month: a transition's table then holds its ratios."""
 
 
-def hazard_ratios(transitions: dict[str, Hazard], transition: str, people: np.ndarray) -> np.ndarray:
-    """Each person's product of hazard ratios for ``transition`` in April 2019 (the rate for a
-    base rate of 1 a month, no calendar multiplier)."""
+def unit_rate_table(transitions: dict[str, Hazard], transition: str) -> tuple[np.ndarray, int]:
+    """(April 2019's compiled health table with ``transition``'s base rate set to 1 a month,
+    its column): the table then holds that transition's hazard ratios."""
     names = spec.PROCESS["health"].transition_names
     unit = {**transitions, transition: transitions[transition].model_copy(update={"base": UNIT_RATE_PROBABILITY})}
-    table = compile_transitions(unit, names, months=1).for_month(0)
-    column = names.index(transition)
+    return compile_transitions(unit, names, months=1).for_month(0), names.index(transition)
+
+
+def ratios_from_table(table: np.ndarray, column: int, people: np.ndarray) -> np.ndarray:
+    """Each person's product of the hazard ratios in ``table``'s ``column``."""
     who, health = who_columns(people), health_columns(people)
     status = STATUS_OFFSET + status_code(people["work_state"].astype(np.int64),
                                          people["incapacity_benefit"].astype(np.int64),
@@ -51,6 +54,12 @@ def hazard_ratios(transitions: dict[str, Hazard], transition: str, people: np.nd
     months = np.minimum(people["months_in_health_state"].astype(np.int64), DURATION_BAND_OF_MONTHS.size - 1)
     duration = DURATION_OFFSET + DURATION_BAND_OF_MONTHS[months]
     return table[who, column] * table[health, column] * table[status, column] * table[duration, column]
+
+
+def hazard_ratios(transitions: dict[str, Hazard], transition: str, people: np.ndarray) -> np.ndarray:
+    """Each person's product of hazard ratios for ``transition`` in April 2019 (the rate for a
+    base rate of 1 a month, no calendar multiplier)."""
+    return ratios_from_table(*unit_rate_table(transitions, transition), people)
 
 
 def _holders(onset: str, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,14 +82,15 @@ model's peak memory at 10m people (make bench)."""
 def _exposures(health: HealthConfig, onset: str, recovery: str, people: np.ndarray) -> tuple[float, float]:
     """(people with the condition weighted by their recovery hazard ratios, people without
     it weighted by their onset hazard ratios), summed over ``people`` a chunk at a time."""
+    recovering_table, onset_table = (unit_rate_table(health.transitions, name) for name in (recovery, onset))
     exposure_recovering = exposure_onset = 0.0
     for start in range(0, people.size, PEOPLE_PER_CHUNK):
         chunk = people[start:start + PEOPLE_PER_CHUNK]
         occupied = chunk[chunk["in_population"] == 1]
         weight = occupied["weight"].astype(float)
         has, lacks = _holders(onset, occupied)
-        exposure_recovering += float(np.sum(weight[has] * hazard_ratios(health.transitions, recovery, occupied[has])))
-        exposure_onset += float(np.sum(weight[lacks] * hazard_ratios(health.transitions, onset, occupied[lacks])))
+        exposure_recovering += float(np.sum(weight[has] * ratios_from_table(*recovering_table, occupied[has])))
+        exposure_onset += float(np.sum(weight[lacks] * ratios_from_table(*onset_table, occupied[lacks])))
     return exposure_recovering, exposure_onset
 
 
